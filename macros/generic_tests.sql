@@ -1,0 +1,61 @@
+{#- Generic data tests (thin wrappers that dispatch, as in dbt-utils). -#}
+
+{% test unique_combination_of_columns(model, combination_of_columns) %}
+    {{ return(adapter.dispatch('test_unique_combination_of_columns', 'crm_segments')(model, combination_of_columns)) }}
+{% endtest %}
+
+{% macro default__test_unique_combination_of_columns(model, combination_of_columns) %}
+select
+    {{ combination_of_columns | join(', ') }},
+    count(*) as n_rows
+from {{ model }}
+group by {{ combination_of_columns | join(', ') }}
+having count(*) > 1
+{% endmacro %}
+
+
+{#- Every raw row of a source table is either staged or quarantined: raw = staged + quarantined. -#}
+{% test rows_accounted_for(model, staged, source_table) %}
+    {{ return(adapter.dispatch('test_rows_accounted_for', 'crm_segments')(model, staged, source_table)) }}
+{% endtest %}
+
+{% macro default__test_rows_accounted_for(model, staged, source_table) %}
+with
+
+counts as (
+
+    select
+        (select count(*) from {{ model }}) as raw_rows,
+        (select count(*) from {{ staged }}) as staged_rows,
+        (
+            select count(*) from {{ ref('int_source_rows_quarantined') }}
+            where source_table = '{{ source_table }}'
+        ) as quarantined_rows
+
+)
+
+select * from counts
+where raw_rows != staged_rows + quarantined_rows
+{% endmacro %}
+
+
+{#- Ratchet on data quality: at most max_share of the rows may have a true `column`. -#}
+{% test share_at_most(model, column_name, max_share) %}
+    {{ return(adapter.dispatch('test_share_at_most', 'crm_segments')(model, column_name, max_share)) }}
+{% endtest %}
+
+{% macro default__test_share_at_most(model, column_name, max_share) %}
+with
+
+shares as (
+
+    select
+        count(*) as n_rows,
+        count(*) filter (where {{ column_name }}) as n_flagged
+    from {{ model }}
+
+)
+
+select * from shares
+where n_flagged > {{ max_share }} * n_rows
+{% endmacro %}

@@ -1,0 +1,54 @@
+with
+
+source as (
+
+    select * from {{ ref('base_crm__campaigns') }}
+    where _quarantine_reason is null
+
+),
+
+prepared as (
+
+    select
+        source.*,
+        {{ crm_segments.datetime_parts('start_date') }} as _start_date_parts,
+        {{ crm_segments.datetime_parts('end_date') }} as _end_date_parts
+    from source
+    offset 0  -- parse each value once
+
+),
+
+renamed as (
+
+    select
+        -- ids
+        _key_campaign_id as campaign_id,
+        {{ crm_segments.trimmed('offer_code') }} as offer_code,
+
+        -- strings
+        {{ crm_segments.clean_text('campaign_name') }} as campaign_name,
+        {{ crm_segments.normalize_code('objective') }} as objective,
+        {{ crm_segments.normalize_channel('channel') }} as channel,
+
+        -- numerics
+        {{ crm_segments.parse_numeric('total_cost') }} as total_cost,
+
+        -- dates
+        {{ crm_segments.date_from_parts('_start_date_parts') }} as start_date,
+        {{ crm_segments.date_from_parts('_end_date_parts') }} as end_date,
+
+        -- data quality
+        {{ crm_segments.invalid_fields([
+            ['total_cost', 'total_cost', crm_segments.parse_numeric('total_cost')],
+            ['start_date', 'start_date', crm_segments.date_from_parts('_start_date_parts')],
+            ['end_date', 'end_date', crm_segments.date_from_parts('_end_date_parts')],
+        ]) }} as invalid_fields
+
+    from prepared
+
+)
+
+select
+    *,
+    cardinality(invalid_fields) > 0 as has_invalid_fields
+from renamed

@@ -1,0 +1,49 @@
+with
+
+source as (
+
+    select * from {{ ref('base_crm__consent_events') }}
+    where _quarantine_reason is null
+
+),
+
+prepared as (
+
+    select
+        source.*,
+        {{ crm_segments.datetime_parts('event_at') }} as _event_at_parts
+    from source
+    offset 0  -- parse each value once
+
+),
+
+renamed as (
+
+    select
+        -- ids
+        _key_event_id as event_id,
+        {{ crm_segments.normalize_code('source_system') }} as source_system,
+        {{ crm_segments.trimmed('source_record_id') }} as source_record_id,
+
+        -- strings
+        {{ crm_segments.normalize_channel('channel') }} as channel,
+        {{ crm_segments.normalize_code('purpose') }} as purpose,
+        {{ crm_segments.normalize_code('action') }} as action,
+        {{ crm_segments.normalize_code('captured_via') }} as captured_via,
+
+        -- timestamps
+        {{ crm_segments.timestamp_from_parts('_event_at_parts') }} as event_at,
+
+        -- data quality
+        {{ crm_segments.invalid_fields([
+            ['event_at', 'event_at', crm_segments.timestamp_from_parts('_event_at_parts')],
+        ]) }} as invalid_fields
+
+    from prepared
+
+)
+
+select
+    *,
+    cardinality(invalid_fields) > 0 as has_invalid_fields
+from renamed

@@ -1,0 +1,49 @@
+with
+
+source as (
+
+    select * from {{ ref('base_crm__loyalty_events') }}
+    where _quarantine_reason is null
+
+),
+
+prepared as (
+
+    select
+        source.*,
+        {{ crm_segments.datetime_parts('event_at') }} as _event_at_parts
+    from source
+    offset 0  -- parse each value once
+
+),
+
+renamed as (
+
+    select
+        -- ids
+        _key_event_id as event_id,
+        {{ crm_segments.trimmed('account_id') }} as account_id,
+
+        -- strings
+        {{ crm_segments.normalize_code('event_type') }} as event_type,
+
+        -- numerics
+        {{ crm_segments.parse_integer('points') }} as points,
+
+        -- timestamps
+        {{ crm_segments.timestamp_from_parts('_event_at_parts') }} as event_at,
+
+        -- data quality
+        {{ crm_segments.invalid_fields([
+            ['points', 'points', crm_segments.parse_integer('points')],
+            ['event_at', 'event_at', crm_segments.timestamp_from_parts('_event_at_parts')],
+        ]) }} as invalid_fields
+
+    from prepared
+
+)
+
+select
+    *,
+    cardinality(invalid_fields) > 0 as has_invalid_fields
+from renamed

@@ -1,0 +1,47 @@
+with
+
+source as (
+
+    select * from {{ ref('base_crm__nps_responses') }}
+    where _quarantine_reason is null
+
+),
+
+prepared as (
+
+    select
+        source.*,
+        {{ crm_segments.datetime_parts('responded_at') }} as _responded_at_parts,
+        {{ crm_segments.parse_integer('score') }} as _score
+    from source
+    offset 0  -- parse each value once
+
+),
+
+renamed as (
+
+    select
+        -- ids
+        _key_response_id as response_id,
+        {{ crm_segments.trimmed('account_id') }} as account_id,
+
+        -- numerics: a score outside 0-10 is unreadable
+        case when _score between 0 and 10 then _score::int end as score,
+
+        -- timestamps
+        {{ crm_segments.timestamp_from_parts('_responded_at_parts') }} as responded_at,
+
+        -- data quality
+        {{ crm_segments.invalid_fields([
+            ['score', 'score', 'case when _score between 0 and 10 then _score end'],
+            ['responded_at', 'responded_at', crm_segments.timestamp_from_parts('_responded_at_parts')],
+        ]) }} as invalid_fields
+
+    from prepared
+
+)
+
+select
+    *,
+    cardinality(invalid_fields) > 0 as has_invalid_fields
+from renamed

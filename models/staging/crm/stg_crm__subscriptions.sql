@@ -1,0 +1,59 @@
+with
+
+source as (
+
+    select * from {{ ref('base_crm__subscriptions') }}
+    where _quarantine_reason is null
+
+),
+
+prepared as (
+
+    select
+        source.*,
+        {{ crm_segments.datetime_parts('activated_at') }} as _activated_at_parts,
+        {{ crm_segments.datetime_parts('deactivated_at') }} as _deactivated_at_parts,
+        {{ crm_segments.datetime_parts('contract_end_date') }} as _contract_end_date_parts
+    from source
+    offset 0  -- parse each value once
+
+),
+
+renamed as (
+
+    select
+        -- ids
+        _key_subscription_id as subscription_id,
+        {{ crm_segments.trimmed('account_id') }} as account_id,
+
+        -- strings
+        {{ crm_segments.trimmed('msisdn') }} as msisdn,
+        {{ crm_segments.trimmed('plan_code') }} as plan_code,
+        {{ crm_segments.normalize_code('plan_type') }} as plan_type,
+
+        -- numerics
+        {{ crm_segments.parse_numeric('monthly_commitment') }} as monthly_commitment,
+
+        -- dates
+        {{ crm_segments.date_from_parts('_contract_end_date_parts') }} as contract_end_date,
+
+        -- timestamps
+        {{ crm_segments.timestamp_from_parts('_activated_at_parts') }} as activated_at,
+        {{ crm_segments.timestamp_from_parts('_deactivated_at_parts') }} as deactivated_at,
+
+        -- data quality
+        {{ crm_segments.invalid_fields([
+            ['monthly_commitment', 'monthly_commitment', crm_segments.parse_numeric('monthly_commitment')],
+            ['contract_end_date', 'contract_end_date', crm_segments.date_from_parts('_contract_end_date_parts')],
+            ['activated_at', 'activated_at', crm_segments.timestamp_from_parts('_activated_at_parts')],
+            ['deactivated_at', 'deactivated_at', crm_segments.timestamp_from_parts('_deactivated_at_parts')],
+        ]) }} as invalid_fields
+
+    from prepared
+
+)
+
+select
+    *,
+    cardinality(invalid_fields) > 0 as has_invalid_fields
+from renamed

