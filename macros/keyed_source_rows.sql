@@ -43,7 +43,8 @@ prepared as (
         {{ expression }} as {{ alias }}
         {%- endfor %}
     from source
-    offset 0  -- keep the prepared expressions computed once per row (no flattening)
+    -- offset 0 is a fence: the prepared expressions are computed once per row
+    offset 0  -- noqa: AM09
 
 ),
 

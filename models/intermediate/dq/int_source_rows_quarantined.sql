@@ -15,10 +15,12 @@
     'suppressions': 'base_crm__suppressions',
 } -%}
 
+-- noqa: disable=LT02
 with
 
-{% for source_table, base_model in tables.items() %}
-{{ source_table }} as (
+quarantined as (
+
+    {%- for source_table, base_model in tables.items() %}
 
     select
         '{{ source_table }}'::text as source_table,
@@ -28,20 +30,25 @@ with
         _raw_record as raw_record
     from {{ ref(base_model) }}
     where _quarantine_reason is not null
+    {%- if not loop.last %}
+
+    union all
+    {%- endif %}
+    {%- endfor %}
 
 ),
 
-{% endfor %}
-unioned as (
+final as (
 
-    {% for source_table in tables %}
-    select * from {{ source_table }}
-    {% if not loop.last %}union all{% endif %}
-    {% endfor %}
+    select
+        source_table,
+        source_key,
+        key_rank,
+        reason_code,
+        raw_record,
+        md5(concat_ws('|', source_table, source_key, key_rank)) as quarantine_id
+    from quarantined
 
 )
 
-select
-    md5(concat_ws('|', source_table, source_key, key_rank)) as quarantine_id,
-    unioned.*
-from unioned
+select * from final

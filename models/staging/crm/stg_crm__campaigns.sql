@@ -14,7 +14,8 @@ prepared as (
         {{ crm_segments.datetime_parts('start_date') }} as _start_date_parts,
         {{ crm_segments.datetime_parts('end_date') }} as _end_date_parts
     from source
-    offset 0  -- parse each value once
+    -- offset 0 is a fence: each value is parsed once, not once per reference
+    offset 0  -- noqa: AM09
 
 ),
 

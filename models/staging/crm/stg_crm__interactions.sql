@@ -13,7 +13,8 @@ prepared as (
         source.*,
         {{ crm_segments.datetime_parts('started_at') }} as _started_at_parts
     from source
-    offset 0  -- parse each value once
+    -- offset 0 is a fence: each value is parsed once, not once per reference
+    offset 0  -- noqa: AM09
 
 ),
 

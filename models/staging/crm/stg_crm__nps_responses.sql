@@ -14,7 +14,8 @@ prepared as (
         {{ crm_segments.datetime_parts('responded_at') }} as _responded_at_parts,
         {{ crm_segments.parse_integer('score') }} as _score
     from source
-    offset 0  -- parse each value once
+    -- offset 0 is a fence: each value is parsed once, not once per reference
+    offset 0  -- noqa: AM09
 
 ),
 

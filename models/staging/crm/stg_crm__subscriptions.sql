@@ -15,7 +15,8 @@ prepared as (
         {{ crm_segments.datetime_parts('deactivated_at') }} as _deactivated_at_parts,
         {{ crm_segments.datetime_parts('contract_end_date') }} as _contract_end_date_parts
     from source
-    offset 0  -- parse each value once
+    -- offset 0 is a fence: each value is parsed once, not once per reference
+    offset 0  -- noqa: AM09
 
 ),
 

@@ -14,7 +14,8 @@ prepared as (
         {{ crm_segments.datetime_parts('effective_from') }} as _effective_from_parts,
         {{ crm_segments.datetime_parts('effective_to') }} as _effective_to_parts
     from source
-    offset 0  -- parse each value once
+    -- offset 0 is a fence: each value is parsed once, not once per reference
+    offset 0  -- noqa: AM09
 
 ),
 

@@ -1,0 +1,45 @@
+# The two commands of the README: `make demo` and `make test`. Everything else is a helper.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test install lint ruff sqlfluff pytest bench clean db-stop
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## demo: create .venv, install, start the embedded PostgreSQL, load the demo data, build, summarize
+demo: $(STAMP)
+	$(BIN)/crm-segments demo
+
+## test: everything CI runs (lint + pytest, including end-to-end builds on real PostgreSQL)
+test: $(STAMP) lint pytest
+
+lint: ruff sqlfluff
+
+ruff: $(STAMP)
+	$(BIN)/ruff check python
+	$(BIN)/ruff format --check python
+
+sqlfluff: $(STAMP)
+	eval "$$($(BIN)/crm-segments db env)" && $(BIN)/sqlfluff lint models macros tests analyses
+
+pytest: $(STAMP)
+	$(BIN)/pytest
+
+## bench: generate 1M customers, load, build; figures are printed and written to bench/results.json
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
+
+db-stop: $(STAMP)
+	$(BIN)/crm-segments db stop
+
+clean:
+	rm -rf target logs dbt_packages .pytest_cache .ruff_cache
