@@ -155,7 +155,7 @@
         when coalesce(({{ parts }})[4]::int, 0) between 0 and 23
             and coalesce(({{ parts }})[5]::int, 0) between 0 and 59
             and coalesce(({{ parts }})[6]::numeric, 0) < 60
-            and coalesce(substr(({{ parts }})[7], 2, 2), '00')::int between 0 and 14
+            and case when ({{ parts }})[7] ~ '^[+-]' then substr(({{ parts }})[7], 2, 2)::int else 0 end <= 14
             then
                 case
                     when ({{ parts }})[7] is null then

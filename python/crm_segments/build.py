@@ -122,7 +122,7 @@ def run_dbt(
             elif name == "NodeFinished":
                 running.pop(event.data.node_info.unique_id, None)
                 progress.update(task, advance=1, current=", ".join(running.values()))
-        except Exception:  # noqa: BLE001 - progress display must never break the build
+        except Exception:
             pass
 
     started = time.perf_counter()

@@ -82,7 +82,9 @@ def read_header(path: Path) -> list[str]:
     return [name.lower() for name in header]
 
 
-def _ensure_table(conn: psycopg.Connection[Any], schema: str, table: str, header: list[str]) -> None:
+def _ensure_table(
+    conn: psycopg.Connection[Any], schema: str, table: str, header: list[str]
+) -> None:
     columns = list(RAW_TABLES[table])
     conn.execute(
         sql.SQL("create table if not exists {}.{} ({})").format(
@@ -109,7 +111,25 @@ def _copy_error(path: Path, exc: psycopg.Error) -> LoadError:
         message = f"not UTF-8: {message}"
     elif diag.sqlstate == "22P04":
         message = f"malformed CSV: {message}"
+        if "unterminated" in message:
+            start = _unterminated_record_line(path)
+            if start:
+                where = f"line {start}"
+                message += " (the quote opened on this line is never closed)"
     return LoadError(f"{path}: {where}: {message}")
+
+
+def _unterminated_record_line(path: Path) -> int | None:
+    """The line where the record with a never-closed quote starts (error path only)."""
+    with path.open(encoding="utf-8-sig", errors="replace", newline="") as fh:
+        reader = csv.reader(fh, strict=True)
+        start = 1
+        try:
+            for _ in reader:
+                start = reader.line_num + 1
+        except csv.Error:
+            return start
+    return None
 
 
 def load_directory(

@@ -1,0 +1,58 @@
+"""Shared fixtures: an isolated embedded PostgreSQL for the whole test session."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from crm_segments import db
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="session")
+def embedded_pg(tmp_path_factory: pytest.TempPathFactory) -> Iterator[db.EmbeddedStatus]:
+    """A fresh embedded server in a temporary data directory, used by every DB test.
+
+    CRM_SEGMENTS_PGDATA points the CLI (and subprocesses) at it, so tests never touch the
+    developer's own `.pgdata`.
+    """
+    pgdata = tmp_path_factory.mktemp("pg") / "data"
+    previous = os.environ.get("CRM_SEGMENTS_PGDATA")
+    os.environ["CRM_SEGMENTS_PGDATA"] = str(pgdata)
+    os.environ["CRM_SEGMENTS_TARGET"] = "embedded"
+    status = db.start_embedded(pgdata)
+    os.environ.update(db.embedded_env(status))
+    try:
+        yield status
+    finally:
+        db.stop_embedded(pgdata)
+        if previous is None:
+            os.environ.pop("CRM_SEGMENTS_PGDATA", None)
+        else:
+            os.environ["CRM_SEGMENTS_PGDATA"] = previous
+
+
+@pytest.fixture
+def conn(embedded_pg: db.EmbeddedStatus) -> Iterator[psycopg.Connection]:
+    """An autocommit connection to the test server's crm_segments database."""
+    with psycopg.connect(embedded_pg.url, autocommit=True) as connection:
+        yield connection
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the real `crm-segments` console script in a subprocess."""
+    return subprocess.run(
+        [sys.executable, "-m", "crm_segments.cli", *args],
+        cwd=PROJECT_DIR,
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
