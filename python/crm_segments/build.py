@@ -176,11 +176,11 @@ def print_summary(summary: BuildSummary, console: Console | None = None) -> None
         table.add_row(rtype, *(str(counts.get((rtype, s), "")) for s in statuses))
     console.print(table)
     for node in summary.warned:
-        console.print(f"[yellow]WARN[/] {node.unique_id}: {node.message}")
+        console.print(f"[yellow]WARN[/] {node.unique_id}: {node.message}", soft_wrap=True)
     for node in summary.failed:
-        console.print(f"[red]FAIL[/] {node.unique_id}: {node.message}")
+        console.print(f"[red]FAIL[/] {node.unique_id}: {node.message}", soft_wrap=True)
     if summary.error:
-        console.print(f"[red]ERROR[/] {summary.error}")
+        console.print(f"[red]ERROR[/] {summary.error}", soft_wrap=True)
     verdict = "[green]OK[/]" if summary.success else "[red]FAILED[/]"
     console.print(
         f"{verdict}: {len(summary.nodes)} nodes, {len(summary.warned)} warnings, "

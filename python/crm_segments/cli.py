@@ -201,7 +201,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except (LoadError, DatabaseError, ProjectNotFound) as exc:
-        err_console.print(f"[red]error:[/] {exc}", highlight=False)
+        err_console.print(f"[red]error:[/] {exc}", highlight=False, soft_wrap=True)
         return 2
     except KeyboardInterrupt:
         err_console.print("[red]interrupted[/]")

@@ -1,0 +1,53 @@
+"""The `crm-segments` command line."""
+
+from __future__ import annotations
+
+import pytest
+
+from crm_segments import __version__
+from crm_segments.cli import build_parser, main
+
+from .conftest import run_cli
+
+
+def test_help_lists_the_job_commands() -> None:
+    result = run_cli("--help")
+    assert result.returncode == 0
+    for command in ("db", "generate", "load", "build", "demo"):
+        assert command in result.stdout
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--version"])
+    assert exit_info.value.code == 0
+    assert __version__ in capsys.readouterr().out
+
+
+def test_parser_defaults() -> None:
+    args = build_parser().parse_args(["load", "some/dir"])
+    assert args.append is False and args.raw_schema == "raw"
+    args = build_parser().parse_args(["build", "--select", "a", "b", "--full-refresh"])
+    assert args.select == ["a", "b"] and args.full_refresh
+
+
+def test_db_commands_on_the_test_server(embedded_pg) -> None:
+    status = run_cli("db", "status")
+    assert status.returncode == 0
+    assert str(embedded_pg.pgdata) in status.stdout
+    url = run_cli("db", "url")
+    assert url.stdout.strip() == embedded_pg.url
+    env = run_cli("db", "env")
+    assert "export CRM_SEGMENTS_EMBEDDED_HOST=" in env.stdout
+
+
+def test_db_status_when_not_running(tmp_path) -> None:
+    result = run_cli("db", "status", env={"CRM_SEGMENTS_PGDATA": str(tmp_path / "none")})
+    assert result.returncode == 3
+    assert "not running" in result.stdout
+
+
+def test_load_of_a_missing_directory_is_a_clear_error(embedded_pg, tmp_path) -> None:
+    result = run_cli("load", str(tmp_path / "missing"))
+    assert result.returncode == 2
+    assert "not a directory" in result.stderr

@@ -1,0 +1,116 @@
+"""End to end on real PostgreSQL: generate -> load -> `crm-segments build` (dbt build + tests).
+
+Runs on the embedded server and, through the `postgres` target, on a Debian PostgreSQL server
+that the test starts itself.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from crm_segments.contract import RAW_TABLES
+from crm_segments.generate import generate
+
+from .conftest import PROJECT_DIR, run_cli
+from .pg15 import external_server, find_pg_bin
+
+STAGING = {
+    "crm_contacts": "stg_crm__contacts",
+    "usage_monthly": "stg_crm__monthly_usages",
+    **{t: f"stg_crm__{t}" for t in RAW_TABLES if t not in ("crm_contacts", "usage_monthly")},
+}
+
+
+@pytest.fixture(scope="session")
+def small_dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("data") / "small"
+    generate(400, 20261123, out, progress=False)
+    return out
+
+
+def accounting(url: str) -> dict[str, tuple[int, int, int]]:
+    """raw, staged and quarantined row counts per raw table."""
+    counts: dict[str, tuple[int, int, int]] = {}
+    with psycopg.connect(url) as conn:
+        for table, model in STAGING.items():
+            row = conn.execute(
+                f"select (select count(*) from raw.{table}), "
+                f"(select count(*) from staging.{model}), "
+                "(select count(*) from marts.dq_quarantine where source_table = %s)",
+                (table,),
+            ).fetchone()
+            assert row is not None
+            counts[table] = (int(row[0]), int(row[1]), int(row[2]))
+    return counts
+
+
+def assert_every_row_accounted_for(url: str) -> None:
+    counts = accounting(url)
+    for table, (raw, staged, quarantined) in counts.items():
+        assert raw == staged + quarantined, f"{table}: {raw} != {staged} + {quarantined}"
+    assert counts["crm_contacts"][0] > 0
+    assert sum(q for _, _, q in counts.values()) > 0, "the generator's garbage rows are quarantined"
+
+
+@pytest.mark.e2e
+def test_embedded_load_and_build(embedded_pg, small_dataset: Path) -> None:
+    loaded = run_cli("load", str(small_dataset))
+    assert loaded.returncode == 0, loaded.stderr
+    assert "crm_contacts" in loaded.stdout
+
+    built = run_cli("build")
+    assert built.returncode == 0, built.stdout + built.stderr
+    assert "OK:" in built.stdout
+    assert "0 failures" in built.stdout
+    assert_every_row_accounted_for(embedded_pg.url)
+
+    with psycopg.connect(embedded_pg.url) as conn:
+        reasons = {
+            r[0] for r in conn.execute("select distinct reason_code from marts.dq_quarantine")
+        }
+        assert {"missing_key", "duplicate_row", "duplicate_key"} <= reasons
+        invalid = conn.execute(
+            "select count(*) from staging.stg_crm__monthly_usages where has_invalid_fields"
+        ).fetchone()
+        assert invalid is not None and invalid[0] > 0, "bad numbers become NULL plus a flag"
+
+
+@pytest.mark.e2e
+def test_failed_build_exits_non_zero_and_names_the_node(embedded_pg, small_dataset: Path) -> None:
+    with psycopg.connect(embedded_pg.url, autocommit=True) as conn:
+        conn.execute("alter table raw.campaigns rename to campaigns_gone")
+    try:
+        built = run_cli("build", "--select", "base_crm__campaigns+")
+        assert built.returncode == 1
+        assert "stg_crm__campaigns" in built.stdout
+        assert "FAIL" in built.stdout
+    finally:
+        with psycopg.connect(embedded_pg.url, autocommit=True) as conn:
+            conn.execute("alter table raw.campaigns_gone rename to campaigns")
+
+
+@pytest.mark.e2e
+@pytest.mark.pg15
+def test_postgres_target_on_a_normal_server(small_dataset: Path) -> None:
+    bin_dir = find_pg_bin()
+    if bin_dir is None:
+        pytest.skip("no Debian PostgreSQL server binaries (apt-get install postgresql)")
+    with external_server(bin_dir) as server:
+        env = server.env()
+        loaded = run_cli("load", str(small_dataset), env=env)
+        assert loaded.returncode == 0, loaded.stderr
+        built = run_cli("build", env=env)
+        assert built.returncode == 0, built.stdout + built.stderr
+        assert "target 'postgres'" in built.stdout
+        assert_every_row_accounted_for(server.url)
+
+
+def test_demo_dataset_is_committed() -> None:
+    demo = PROJECT_DIR / "seeds" / "demo"
+    for table, columns in RAW_TABLES.items():
+        header = (demo / f"{table}.csv").read_text(encoding="utf-8").splitlines()[0]
+        assert header.split(",") == list(columns)
+    assert (demo / "truth" / "contact_records.csv").exists()
