@@ -59,3 +59,15 @@ shares as (
 select * from shares
 where n_flagged > {{ max_share }} * n_rows
 {% endmacro %}
+
+
+{#- Every non-null value lies in [min_value, max_value]. -#}
+{% test between(model, column_name, min_value, max_value) %}
+    {{ return(adapter.dispatch('test_between', 'crm_segments')(model, column_name, min_value, max_value)) }}
+{% endtest %}
+
+{% macro default__test_between(model, column_name, min_value, max_value) %}
+select {{ column_name }}
+from {{ model }}
+where {{ column_name }} < {{ min_value }} or {{ column_name }} > {{ max_value }}
+{% endmacro %}
