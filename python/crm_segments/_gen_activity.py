@@ -103,6 +103,7 @@ _TREATED_OUTCOMES: dict[str, tuple[float, ...]] = {
     "web": (0.0, 0.70, 0.0, 0.16, 0.08, 0.05, 0.003, 0.007),
 }
 CONTROL_RESPONSE_FACTOR = 0.4  # control-group response and conversion, relative to treated
+CONTACT_DRAW_FACTOR = 1.42  # contacts drawn per kept one (those before activation are dropped)
 BOOL_SPELLINGS: tuple[tuple[str, str], ...] = (("true", "false"), ("1", "0"), ("t", "f"))
 OBJECTIVES: tuple[str, ...] = (
     "acquisition",
@@ -670,7 +671,8 @@ class ActivityGenerator:
         """``campaign_contacts`` columns."""
         rng, t, camp = self.rng, self.t, self.campaigns
         cust = np.nonzero(self.customer)[0]
-        lam = cfg.CAMPAIGN_CONTACTS_PER_PERSON / max(self.customer.mean(), 1e-9)
+        lam = CONTACT_DRAW_FACTOR * cfg.CAMPAIGN_CONTACTS_PER_PERSON
+        lam /= max(self.customer.mean(), 1e-9)
         counts = np.minimum(rng.poisson(lam * np.sqrt(self.engagement[cust])), 39)
         row_person = np.repeat(cust, counts)
         m = len(row_person)
@@ -678,6 +680,17 @@ class ActivityGenerator:
         last_day = np.minimum(camp.end_day[c], t.as_of_day)
         span = np.maximum(last_day - camp.start_day[c], 0) + 1
         day = camp.start_day[c] + (rng.random(m) * span).astype(np.int64)
+        # the account contacted: the person's first (or second) account, while it is active;
+        # win-back campaigns also reach accounts that have churned
+        first_acc = np.searchsorted(self.acc_person, np.arange(self.n))
+        n_acc = np.bincount(self.acc_person, minlength=self.n)
+        acc = first_acc[row_person] + ((n_acc[row_person] > 1) & (rng.random(m) < 0.3))
+        winback = camp.objective[c] == OBJECTIVES.index("winback")
+        keep = (day >= self.acc_first[acc]) & ((day <= self.acc_last[acc]) | winback)
+        row_person, c, day, acc = row_person[keep], c[keep], day[keep], acc[keep]
+        m = len(row_person)
+        order = np.lexsort((day, c))
+        row_person, c, day, acc = row_person[order], c[order], day[order], acc[order]
         sec = day * 86_400 + rng.integers(9 * 3600, 20 * 3600, m)
         channel = camp.channel[c].copy()
         email_idx = CHANNELS.index("email")
@@ -726,13 +739,12 @@ class ActivityGenerator:
             BOOL_SPELLINGS[s][0 if b else 1]
             for s, b in zip(style.tolist(), control.tolist(), strict=True)
         ]
-        acc_of_person = self._primary_account()
         campaign_ids = _pick(camp.ids, c)
         replace_some(campaign_ids, cfg.ORPHAN_RATE, [f"CMP{9000 + i}" for i in range(50)], self.rnd)
         cols: Columns = [
             _ids("K", self.chunk_start * 40, m, 10),
             campaign_ids,
-            [acc_of_person[p] for p in row_person.tolist()],
+            [self.acc_ids[a] for a in acc.tolist()],
             _pick(CHANNELS, channel),
             t.tables.timestamps(sec, pick_styles(rng, m, (0.85, 0.1, 0.05))),
             control_text,
@@ -752,38 +764,38 @@ class ActivityGenerator:
             cfg.GARBAGE_RATE,
         )
 
-    def _primary_account(self) -> dict[int, str]:
-        out: dict[int, str] = {}
-        for i, p in enumerate(self.persons):
-            if p.accounts:
-                out[i] = (
-                    p.accounts[0]
-                    if len(p.accounts) == 1 or self.rnd.random() < 0.7
-                    else (p.accounts[1])
-                )
-        return out
-
     # -- interactions, NPS, loyalty -------------------------------------------------------
 
     def _account_rows(
         self, rate: float, cap: int, boost: np.ndarray | None = None
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Rows per account: Poisson(rate * boost) spread over the accounts of customers."""
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Rows per account while it is active in the window: Poisson(rate * boost) scaled by
+        the active share of the window; returns (account, person, epoch second) sorted by time.
+        """
+        rng, t = self.rng, self.t
         person = self.acc_person
-        lam = rate * (boost[person] if boost is not None else np.ones(len(person)))
-        counts = np.minimum(self.rng.poisson(lam), cap)
+        lo = np.maximum(self.acc_first, t.window_start_day)
+        hi = np.minimum(self.acc_last, t.as_of_day)
+        span = np.maximum(hi - lo, 0)
+        active = span / max(t.as_of_day - t.window_start_day, 1)
+        mean_active = float(active.mean()) if len(active) else 1.0
+        lam = rate * active / max(mean_active, 1e-9)
+        if boost is not None:
+            lam = lam * boost[person]
+        counts = np.minimum(rng.poisson(lam), cap)
         row_acc = np.repeat(np.arange(len(person)), counts)
-        return row_acc, person[row_acc]
-
-    def _times_in_window(self, m: int) -> np.ndarray:
-        t = self.t
-        return t.as_of_second - self.rng.integers(0, (t.as_of_day - t.window_start_day) * 86_400, m)
+        m = len(row_acc)
+        day = lo[row_acc] + (rng.random(m) * np.maximum(span[row_acc], 1)).astype(np.int64)
+        sec = day * 86_400 + rng.integers(0, 86_400, m)
+        order = np.argsort(sec, kind="stable")
+        row_acc, sec = row_acc[order], sec[order]
+        return row_acc, person[row_acc], sec
 
     def interactions(self) -> Columns:
         """``interactions`` columns (needs ``subscriptions()`` first)."""
         rng = self.rng
         boost = 1.0 + 1.5 * self.declining
-        row_acc, person = self._account_rows(cfg.INTERACTIONS_PER_PERSON / 1.05, 19, boost)
+        row_acc, person, sec = self._account_rows(cfg.INTERACTIONS_PER_PERSON / 1.3, 19, boost)
         m = len(row_acc)
         postpaid = self.acc_postpaid[row_acc]
         base = np.array([0.08, 0.14, 0.16, 0.2, 0.1, 0.16, 0.08, 0.08])
@@ -802,7 +814,6 @@ class ActivityGenerator:
         ]
         reason_text = _pick(REASON_CODES, reason)
         replace_some(reason_text, 0.01, ("Roaming", "TOPUP", "top-up", "Billing "), self.rnd)
-        sec = np.sort(self._times_in_window(m))
         cols: Columns = [
             _ids("I", self.chunk_start * 20, m, 9),
             [self.acc_ids[a] for a in row_acc.tolist()],
@@ -826,13 +837,12 @@ class ActivityGenerator:
     def nps(self) -> Columns:
         """``nps_responses`` columns."""
         rng = self.rng
-        row_acc, person = self._account_rows(cfg.NPS_PER_PERSON / 1.05, 4)
+        row_acc, person, sec = self._account_rows(cfg.NPS_PER_PERSON / 1.05, 4)
         m = len(row_acc)
         mood = rng.normal(7.6, 2.0, m) - 2.5 * self.declining[person]
         score = np.clip(np.round(mood), 0, 10).astype(np.int64)
         score_text = [str(s) for s in score.tolist()]
         replace_some(score_text, 0.004, ("11", "ten", "-1", "9.5", "10/10"), self.rnd)
-        sec = np.sort(self._times_in_window(m))
         cols: Columns = [
             _ids("N", self.chunk_start * 4, m, 9),
             [self.acc_ids[a] for a in row_acc.tolist()],
@@ -846,7 +856,7 @@ class ActivityGenerator:
     def loyalty(self) -> Columns:
         """``loyalty_events`` columns."""
         rng = self.rng
-        row_acc, person = self._account_rows(
+        row_acc, person, sec = self._account_rows(
             cfg.LOYALTY_EVENTS_PER_PERSON / 1.05, 30, np.sqrt(self.engagement)
         )
         m = len(row_acc)
@@ -861,7 +871,6 @@ class ActivityGenerator:
             f"+{p}" if (s and p > 0) else str(p)
             for p, s in zip(points.tolist(), plus.tolist(), strict=True)
         ]
-        sec = np.sort(self._times_in_window(m))
         del person
         cols: Columns = [
             _ids("L", self.chunk_start * 30, m, 9),

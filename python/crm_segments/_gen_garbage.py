@@ -78,12 +78,15 @@ def inject_garbage(
                 extra_src.append(i)
                 extra_changes.append(None)
             elif kind == "key_conflict":
-                c = rnd.choice(spec.numbers or tuple(non_key))
+                candidates = (spec.numbers + spec.dates) or tuple(non_key)
+                c = rnd.choice(candidates)
                 other = cols[c][rnd.randrange(n)]
-                if other == cols[c][i]:
-                    other = rnd.choice(BAD_NUMBERS) if c in spec.numbers else other + "1"
+                for _ in range(5):
+                    if other != cols[c][i]:
+                        break
+                    other = cols[c][rnd.randrange(n)]
                 extra_src.append(i)
-                extra_changes.append((c, other))
+                extra_changes.append((c, other) if other != cols[c][i] else None)
             elif kind == "bad_number":
                 cols[rnd.choice(spec.numbers)][i] = rnd.choice(BAD_NUMBERS)
             elif kind == "bad_date":

@@ -235,6 +235,13 @@ def landline_nsn(country: str, area_code: str, index: int) -> str:
     return f"{area_code}{injective_code(index, rest):0{rest}d}"
 
 
+def landline_capacity(country: str, area_code: str) -> int:
+    """How many distinct indices ``landline_nsn`` can number in ``area_code``."""
+    if country == "CN":
+        return 6 * 10**7
+    return 10 ** ((9 if country == "RO" else 10) - len(area_code))
+
+
 def e164(country: str, nsn: str) -> str:
     """E.164 form, e.g. ``+40722123456``."""
     return f"+{CALLING_CODES[country]}{nsn}"

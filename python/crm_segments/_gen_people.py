@@ -18,6 +18,7 @@ from crm_segments._gen_ids import (
     e164,
     format_phone,
     injective_code,
+    landline_capacity,
     landline_nsn,
     make_cn_id,
     make_cnp,
@@ -339,29 +340,31 @@ class World:
 
 
 def make_shop_phones(customers: int, rnd: random.Random) -> dict[str, list[tuple[str, str]]]:
-    """Each big city's shop numbers (typed into walk-in records), landlines out of the
-    household number space."""
+    """Each big city's shop numbers (typed into walk-in records).
+
+    Household landlines use indices below ``customers``; the shops take indices from the top of
+    the area's number space, so they stay apart from households up to ~1M customers.
+    """
     per_city = max(1, customers // cfg.CUSTOMERS_PER_SHOP)
     out: dict[str, list[tuple[str, str]]] = {}
-    index = 10 * max(customers, 1)
     for country, cities in (
         ("RO", names.RO_CITIES),
         ("RU", names.RU_CITIES),
         ("CN", names.CN_CITIES),
     ):
         for city in cities[: cfg.SHOP_CITIES_PER_COUNTRY]:
-            phones = []
-            for _ in range(per_city):
-                index += 1 + rnd.randrange(3)
-                phones.append((country, landline_nsn(country, city.area_code, index)))
-            out[city.name] = phones
+            top = landline_capacity(country, city.area_code) - 1
+            offsets = rnd.sample(range(min(top, 50_000)), per_city)
+            out[city.name] = [
+                (country, landline_nsn(country, city.area_code, top - k)) for k in offsets
+            ]
     return out
 
 
 class PeopleGenerator:
     """Generates persons (grouped in households) and their contact records for one chunk."""
 
-    def __init__(self, world: World, rnd: random.Random, chunk_start: int, n_persons: int):
+    def __init__(self, world: World, rnd: random.Random, chunk_start: int, n_persons: int) -> None:
         self.world = world
         self.rnd = rnd
         self.chunk_start = chunk_start

@@ -52,7 +52,7 @@ from crm_segments._gen_activity import (
 from crm_segments._gen_config import *  # noqa: F403  (the rates, re-exported)
 from crm_segments._gen_config import CAMPAIGN_CONTACTS_PER_PERSON
 from crm_segments._gen_garbage import BAD_DATES, BAD_NUMBERS, encode_columns, encode_rows
-from crm_segments._gen_ids import cn_id_is_valid, cnp_is_valid
+from crm_segments._gen_ids import cn_id_is_valid, cnp_is_valid  # noqa: F401  (re-exported)
 from crm_segments._gen_people import (
     PERSON_TRUTH_COLUMNS,
     RECORD_TRUTH_COLUMNS,
@@ -62,15 +62,6 @@ from crm_segments._gen_people import (
     make_shop_phones,
 )
 from crm_segments.contract import CHANNELS, RAW_TABLES
-
-__all__ = [
-    "CHUNK_PERSONS",
-    "TRUTH_TABLES",
-    "cn_id_is_valid",
-    "cnp_is_valid",
-    "generate",
-    "generate_chunk",
-]
 
 CHUNK_PERSONS = 10_000
 """Persons per chunk: the unit of randomness, of parallel work and of memory."""

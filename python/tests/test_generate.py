@@ -15,7 +15,7 @@ import phonenumbers
 import pytest
 
 from crm_segments import generate as gen
-from crm_segments.contract import RAW_TABLES
+from crm_segments.contract import CHANNELS, RAW_TABLES
 
 N = 3000
 SEED = 11
@@ -153,10 +153,11 @@ def test_output_depends_on_as_of_not_on_the_clock(tmp_path: Path) -> None:
     gen.generate(300, 5, tmp_path / "a", as_of=date(2025, 6, 30), progress=False)
     gen.generate(300, 5, tmp_path / "b", as_of=date(2025, 6, 30), progress=False)
     assert _digests(tmp_path / "a") == _digests(tmp_path / "b")
+    stamps = [r["transaction_at"] for r in _read(tmp_path / "a" / "transactions.csv")]
     latest = max(
-        datetime.strptime(r["transaction_at"][:10], "%Y-%m-%d").date()
-        for r in _read(tmp_path / "a" / "transactions.csv")
-        if re.match(r"\d{4}-\d\d-\d\d", r["transaction_at"])
+        datetime.strptime(v[:19], "%Y-%m-%d %H:%M:%S").date()
+        for v in stamps
+        if re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", v) and _is_date(v)
     )
     assert date(2025, 5, 1) <= latest <= date(2025, 6, 30)
 
@@ -391,6 +392,128 @@ def test_households_namesakes_twins_and_shop_phones(
     assert max(len(s) for s in shop_people.values()) >= 8
 
 
+_ENUMS: dict[str, dict[str, set[str]]] = {
+    "subscriptions": {"plan_type": {"prepaid", "postpaid"}},
+    "transactions": {"transaction_type": {"topup", "bill_payment", "addon", "device"}},
+    "consent_events": {
+        "channel": set(CHANNELS),
+        "purpose": {"marketing", "profiling"},
+        "action": {"grant", "withdraw"},
+    },
+    "contact_preferences": {"preferred_channel": set(CHANNELS) | {"e-mail"}},
+    "campaigns": {
+        "objective": {
+            "acquisition",
+            "welcome",
+            "information",
+            "upsell",
+            "cross_sell",
+            "retention",
+            "winback",
+        },
+        "channel": set(CHANNELS),
+    },
+    "campaign_contacts": {
+        "channel": set(CHANNELS),
+        "is_control": {"true", "false", "1", "0", "t", "f"},
+        "outcome": {
+            "sent",
+            "delivered",
+            "bounced",
+            "opened",
+            "responded",
+            "converted",
+            "complained",
+            "unsubscribed",
+        },
+    },
+    "interactions": {
+        "channel": {"call_center", "store", "web", "chat", "ivr"},
+        "reason_code": {
+            "roaming",
+            "topup",
+            "top-up",
+            "data",
+            "billing",
+            "complaint",
+            "tech_support",
+            "contract",
+            "device",
+        },
+        "resolved": {"true", "false", "1", "0"},
+    },
+    "loyalty_events": {"event_type": {"earn", "redeem", "expire"}},
+    "suppressions": {
+        "scope_type": {"account", "email", "phone"},
+        "reason": {"do_not_contact", "deceased", "fraud", "erasure_request", "complaint"},
+    },
+}
+_NUMBERS: dict[str, tuple[str, ...]] = {
+    "usage_monthly": (
+        "revenue",
+        "cost",
+        "voice_minutes",
+        "sms_count",
+        "data_mb",
+        "roaming_revenue",
+    ),
+    "transactions": ("amount",),
+    "campaign_contacts": ("revenue",),
+    "nps_responses": ("score",),
+    "loyalty_events": ("points",),
+    "subscriptions": ("monthly_commitment",),
+    "campaigns": ("total_cost",),
+}
+_DATES: dict[str, tuple[str, ...]] = {
+    "usage_monthly": ("billing_month",),
+    "transactions": ("transaction_at",),
+    "consent_events": ("event_at",),
+    "contact_preferences": ("stated_at",),
+    "campaigns": ("start_date", "end_date"),
+    "campaign_contacts": ("contacted_at",),
+    "interactions": ("started_at",),
+    "nps_responses": ("responded_at",),
+    "loyalty_events": ("event_at",),
+    "suppressions": ("effective_from", "effective_to"),
+    "subscriptions": ("activated_at", "deactivated_at", "contract_end_date"),
+}
+_DATE_FORMATS = (
+    "%Y-%m-%d",
+    "%d.%m.%Y",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M:%SZ",
+    "%d.%m.%Y %H:%M",
+    "%Y-%m",
+)
+
+
+def _is_date(text: str) -> bool:
+    for fmt in _DATE_FORMATS:
+        try:
+            datetime.strptime(text, fmt)
+        except ValueError:
+            continue
+        return True
+    return False
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return "," not in text
+
+
+def _invalid(table: str, row: dict[str, str]) -> bool:
+    for column, allowed in _ENUMS.get(table, {}).items():
+        if row[column] and row[column].strip().lower() not in allowed:
+            return True
+    if any(row[c] and not _is_number(row[c]) for c in _NUMBERS.get(table, ())):
+        return True
+    return any(row[c] and not _is_date(row[c]) for c in _DATES.get(table, ()))
+
+
 def test_garbage_rows_in_every_table(out: Path) -> None:
     for table, columns in RAW_TABLES.items():
         rows = _read(out / f"{table}.csv")
@@ -402,21 +525,19 @@ def test_garbage_rows_in_every_table(out: Path) -> None:
         keys = Counter(tuple(r[k] for k in key) for r in rows)
         duplicated = sum(c - 1 for c in keys.values() if c > 1)
         empty = sum(1 for r in rows if any(r[k] == "" for k in key))
-        bad_values = sum(
-            1
-            for r in rows
-            for v in r.values()
-            if v in ("12,5O", "abc", "maybe", "hybrid", "fax", "31.02.2025", "2025-13-01")
-        )
-        assert duplicated + empty + bad_values > 0, table
+        invalid = sum(1 for r in rows if _invalid(table, r))
+        assert duplicated + empty + invalid > 0, table
         if len(rows) > 5000:
-            assert (duplicated + empty + bad_values) / len(rows) < 0.03, table
+            assert (duplicated + empty + invalid) / len(rows) < 0.03, table
     usage = _read(out / "usage_monthly.csv")
     subs = {r["subscription_id"] for r in _read(out / "subscriptions.csv")}
     assert any(r["subscription_id"] not in subs for r in usage)
     campaigns = {r["campaign_id"] for r in _read(out / "campaigns.csv")}
     cc = _read(out / "campaign_contacts.csv")
     assert any(r["campaign_id"] not in campaigns for r in cc)
+    subscriptions = _read(out / "subscriptions.csv")
+    assert any(r["plan_type"].strip().lower() not in ("prepaid", "postpaid") for r in subscriptions)
+    assert {"Prepaid ", "PREPAID"} & {r["plan_type"] for r in subscriptions}
 
 
 def test_consent_events(out: Path, truth: list[dict[str, str]]) -> None:
