@@ -143,6 +143,32 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return _cmd_build(argparse.Namespace(target="embedded", full_refresh=True))
 
 
+def _cmd_evaluate(args: argparse.Namespace) -> int:
+    import json
+
+    from crm_segments import db
+    from crm_segments.evaluate import TruthError, evaluate_dedup
+
+    try:
+        with db.connect(args.target) as conn:
+            scores = evaluate_dedup(
+                Path(args.truth), conn, args.marts_schema, args.intermediate_schema
+            )
+    except TruthError as exc:
+        err_console.print(f"[red]error:[/] {exc}", highlight=False)
+        return 2
+    if args.json:
+        print(json.dumps(scores.as_dict(), indent=2))
+        return 0
+    table = Table(title=f"entity resolution vs {args.truth}")
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    for name, value in scores.as_dict().items():
+        table.add_row(name, f"{value:.4f}" if isinstance(value, float) else f"{value:,}")
+    console.print(table)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for tests and docs)."""
     parser = argparse.ArgumentParser(
@@ -185,6 +211,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--fail-fast", action="store_true")
     p.add_argument("--vars", help="dbt vars as YAML, e.g. \"{as_of_date: '2026-10-31'}\"")
     p.set_defaults(func=_cmd_build)
+
+    p = sub.add_parser("evaluate", help="measure entity resolution against a ground truth")
+    p.add_argument("what", choices=["dedup"])
+    p.add_argument("--truth", required=True, help="folder with contact_records.csv (or truth/)")
+    p.add_argument("--target", help="dbt target (default: profile's, i.e. embedded)")
+    p.add_argument("--marts-schema", default="marts", help="must match the dbt var marts_schema")
+    p.add_argument("--intermediate-schema", default="intermediate")
+    p.add_argument("--json", action="store_true", help="print the figures as JSON")
+    p.set_defaults(func=_cmd_evaluate)
 
     p = sub.add_parser("demo", help="start the embedded server, load the demo data, build")
     p.set_defaults(func=_cmd_demo)

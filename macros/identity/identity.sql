@@ -1,0 +1,137 @@
+{#-
+  Entity-resolution helpers (issue 3). The similarity functions come from the PostgreSQL
+  extensions pg_trgm (similarity) and fuzzystrmatch (levenshtein, dmetaphone), created in the
+  schema of the var identity_extension_schema (default public) by ensure_extensions() and
+  called schema-qualified, so they work whatever the search_path.
+-#}
+
+{#- Create the extensions the identity models need. Run once per database
+    (`dbt run-operation ensure_extensions`, or from on-run-start). On a server where the build
+    role may not create extensions (they need superuser or a trusted-extension setting before
+    PostgreSQL 13), ask a DBA to run the two statements once. -#}
+{% macro ensure_extensions() -%}
+    {{ return(adapter.dispatch('ensure_extensions', 'crm_segments')()) }}
+{%- endmacro %}
+
+{% macro default__ensure_extensions() -%}
+    {%- set schema = var('identity_extension_schema', 'public') -%}
+    {%- set sql -%}
+        create extension if not exists pg_trgm with schema {{ schema }};
+        create extension if not exists fuzzystrmatch with schema {{ schema }};
+    {%- endset -%}
+    {%- if execute -%}
+        {%- do run_query(sql) -%}
+        {{ log('extensions pg_trgm and fuzzystrmatch ready in schema ' ~ schema, info=true) }}
+    {%- endif -%}
+    {{ return('') }}
+{%- endmacro %}
+
+
+{#- Trigram similarity in [0, 1] of two texts (pg_trgm). -#}
+{% macro name_similarity(a, b) -%}
+    {{ return(adapter.dispatch('name_similarity', 'crm_segments')(a, b)) }}
+{%- endmacro %}
+
+{% macro default__name_similarity(a, b) -%}
+    {{ var('identity_extension_schema', 'public') }}.similarity({{ a }}, {{ b }})
+{%- endmacro %}
+
+
+{#- Levenshtein edit distance of two texts (fuzzystrmatch). -#}
+{% macro edit_distance(a, b) -%}
+    {{ return(adapter.dispatch('edit_distance', 'crm_segments')(a, b)) }}
+{%- endmacro %}
+
+{% macro default__edit_distance(a, b) -%}
+    {{ var('identity_extension_schema', 'public') }}.levenshtein({{ a }}, {{ b }})
+{%- endmacro %}
+
+
+{#- A phonetic key for blocking: double metaphone of a Latin name key; a key in another
+    script (Han) is its own phonetic key. NULL for NULL. -#}
+{% macro phonetic_key(expr) -%}
+    {{ return(adapter.dispatch('phonetic_key', 'crm_segments')(expr)) }}
+{%- endmacro %}
+
+{% macro default__phonetic_key(expr) -%}
+    case
+        when {{ expr }} ~ '^[a-z ''-]+$'
+            then nullif({{ var('identity_extension_schema', 'public') }}.dmetaphone({{ expr }}), '')
+        else nullif({{ expr }}, '')
+    end
+{%- endmacro %}
+
+
+{#- How two name keys compare, as an integer level:
+      3 equal, 2 similar (small edit distance, trigram similarity or same phonetic key with the
+      same first letter), 1 initial (one is a single letter, the other starts with it),
+      0 unknown (one is missing), -1 different.
+    Keys outside the Latin alphabet (Han) are only equal or different. -#}
+{% macro compare_name_keys(a, b) -%}
+    {{ return(adapter.dispatch('compare_name_keys', 'crm_segments')(a, b)) }}
+{%- endmacro %}
+
+{% macro default__compare_name_keys(a, b) -%}
+    case
+        when {{ a }} is null or {{ b }} is null then 0
+        when {{ a }} = {{ b }} then 3
+        when length({{ a }}) = 1 or length({{ b }}) = 1
+            then case when left({{ a }}, 1) = left({{ b }}, 1) then 1 else -1 end
+        when not ({{ a }} ~ '^[a-z ''-]+$' and {{ b }} ~ '^[a-z ''-]+$') then -1
+        when {{ crm_segments.edit_distance(a, b) }}
+            <= case
+                when least(length({{ a }}), length({{ b }})) >= {{ var('name_long_min_length', 8) }}
+                    then {{ var('name_max_edit_distance_long', 2) }}
+                when least(length({{ a }}), length({{ b }})) >= {{ var('name_short_min_length', 4) }}
+                    then {{ var('name_max_edit_distance', 1) }}
+                else 0
+            end
+            then 2
+        when {{ crm_segments.name_similarity(a, b) }} >= {{ var('name_similarity_threshold', 0.6) }} then 2
+        when left({{ a }}, 1) = left({{ b }}, 1)
+            and {{ crm_segments.phonetic_key(a) }} = {{ crm_segments.phonetic_key(b) }} then 2
+        else -1
+    end
+{%- endmacro %}
+
+
+{#- How two birth dates compare: 'equal', 'missing' (one or both NULL), 'swapped' (day and
+    month exchanged, a common typing error) or 'different'. -#}
+{% macro compare_birth_dates(a, b) -%}
+    {{ return(adapter.dispatch('compare_birth_dates', 'crm_segments')(a, b)) }}
+{%- endmacro %}
+
+{% macro default__compare_birth_dates(a, b) -%}
+    case
+        when {{ a }} is null or {{ b }} is null then 'missing'
+        when {{ a }} = {{ b }} then 'equal'
+        when extract(year from {{ a }}) = extract(year from {{ b }})
+            and extract(month from {{ a }}) = extract(day from {{ b }})
+            and extract(day from {{ a }}) = extract(month from {{ b }})
+            then 'swapped'
+        else 'different'
+    end
+{%- endmacro %}
+
+
+{#- The stable person id of a connected component: 'C' and 16 hex digits of the md5 of the
+    smallest contact_key of the component. -#}
+{% macro customer_id_from_key(expr) -%}
+    {{ return(adapter.dispatch('customer_id_from_key', 'crm_segments')(expr)) }}
+{%- endmacro %}
+
+{% macro default__customer_id_from_key(expr) -%}
+    'C' || left(md5({{ expr }}), 16)
+{%- endmacro %}
+
+
+{#- Rank of a source system in the var source_priority (1 = best; unknown systems last). -#}
+{% macro source_priority_rank(expr) -%}
+    {{ return(adapter.dispatch('source_priority_rank', 'crm_segments')(expr)) }}
+{%- endmacro %}
+
+{% macro default__source_priority_rank(expr) -%}
+    coalesce(array_position(array[
+        {%- for system in var('source_priority') %}'{{ system }}'{% if not loop.last %}, {% endif %}{% endfor -%}
+    ]::text[], {{ expr }}), {{ var('source_priority') | length + 1 }})
+{%- endmacro %}
