@@ -856,7 +856,7 @@ class ActivityGenerator:
     def loyalty(self) -> Columns:
         """``loyalty_events`` columns."""
         rng = self.rng
-        row_acc, person, sec = self._account_rows(
+        row_acc, _, sec = self._account_rows(
             cfg.LOYALTY_EVENTS_PER_PERSON / 1.05, 30, np.sqrt(self.engagement)
         )
         m = len(row_acc)
@@ -871,7 +871,6 @@ class ActivityGenerator:
             f"+{p}" if (s and p > 0) else str(p)
             for p, s in zip(points.tolist(), plus.tolist(), strict=True)
         ]
-        del person
         cols: Columns = [
             _ids("L", self.chunk_start * 30, m, 9),
             [self.acc_ids[a] for a in row_acc.tolist()],

@@ -337,6 +337,7 @@ class World:
     as_of: date
     shop_phones: dict[str, list[tuple[str, str]]]  # city name -> [(country, nsn)]
     email_digits: int
+    chunks: int
 
 
 def make_shop_phones(customers: int, rnd: random.Random) -> dict[str, list[tuple[str, str]]]:
@@ -364,24 +365,28 @@ def make_shop_phones(customers: int, rnd: random.Random) -> dict[str, list[tuple
 class PeopleGenerator:
     """Generates persons (grouped in households) and their contact records for one chunk."""
 
-    def __init__(self, world: World, rnd: random.Random, chunk_start: int, n_persons: int) -> None:
+    def __init__(
+        self, world: World, rnd: random.Random, chunk_index: int, chunk_start: int, n_persons: int
+    ) -> None:
         self.world = world
         self.rnd = rnd
         self.chunk_start = chunk_start
         self.n_persons = n_persons
         self.as_of = world.as_of
         self._key_counters = dict.fromkeys(SOURCE_SYSTEMS, chunk_start * 4)
+        self.chunk_index = chunk_index
+        self._cells: dict[tuple[str, ...], int] = {}
         self.persons: list[Person] = []
 
     # -- persons --------------------------------------------------------------------------
 
-    def _pick_name(self, culture: str, sex: str) -> tuple[str, str, int]:
+    def _pick_name(self, culture: str, sex: str) -> tuple[str, str]:
         pool = POOLS[culture]
         if sex == "M":
             i = self.rnd.choices(range(len(pool.male)), cum_weights=pool.cum_male)[0]
-            return pool.male[i], pool.male_latin[i], i
+            return pool.male[i], pool.male_latin[i]
         i = self.rnd.choices(range(len(pool.female)), cum_weights=pool.cum_female)[0]
-        return pool.female[i], pool.female_latin[i], i
+        return pool.female[i], pool.female_latin[i]
 
     def _pick_last(self, culture: str) -> int:
         pool = POOLS[culture]
@@ -476,9 +481,8 @@ class PeopleGenerator:
             f"H{head_gid + 1:08d}", country, culture, city, postal, address, landline, ""
         )
 
-    def _email(
-        self, culture: str, first_latin: str, last_latin: str, birth: date, code: int, country: str
-    ) -> str:
+    def _email(self, culture: str, first_latin: str, last_latin: str, code: int) -> str:
+        """A personal address derived from the (romanised) name, unique through ``code``."""
         rnd = self.rnd
         domains = names.EMAIL_DOMAINS.get(culture, names.EMAIL_DOMAINS["RO"])
         domain = rnd.choices([d for d, _ in domains], weights=[w for _, w in domains])[0]
@@ -500,33 +504,51 @@ class PeopleGenerator:
         elif pattern == 5:
             local = f"{s}{f[0]}"
         else:
-            local = f"{f[0]}{s}"
-        del country, birth
+            local = f"{f}{s[0]}"
         return f"{local}{code}@{domain}"
 
+    def _serial(self, cell: tuple[str, ...], space: int, multiplier: int) -> int | None:
+        """A serial number in ``[0, space)`` for a national-id cell (sex, birth date, region).
+
+        Each chunk owns a disjoint block of serials and hands them out in turn, so two persons
+        never share an id (up to ``space`` chunks). None when the block is used up.
+        """
+        per_chunk = max(1, space // self.world.chunks)
+        j = self._cells.get(cell, 0)
+        if j >= per_chunk:
+            return None
+        self._cells[cell] = j + 1
+        return ((self.chunk_index * per_chunk + j) * multiplier + 17) % space
+
     def _national_id(
-        self, culture: str, country: str, sex: str, birth: date, city: names.City
+        self, culture: str, gid: int, sex: str, birth: date, city: names.City
     ) -> tuple[str, str]:
         rnd = self.rnd
         if culture == "RO":
-            county = (
-                rnd.choice(city.region_codes)
-                if city.region_codes and rnd.random() < 0.7
-                else rnd.choice(names.RO_COUNTY_CODES)
-            )
+            for _ in range(20):
+                county = (
+                    rnd.choice(city.region_codes)
+                    if city.region_codes and rnd.random() < 0.5
+                    else rnd.choice(names.RO_COUNTY_CODES)
+                )
+                serial = self._serial(("RO", sex, birth.isoformat(), county), 999, 500)
+                if serial is not None:
+                    return make_cnp(sex, birth, county, serial + 1), "cnp"
             return make_cnp(sex, birth, county, rnd.randint(1, 999)), "cnp"
         if culture == "CN":
-            region = (
-                rnd.choice(city.region_codes)
-                if rnd.random() < 0.7
-                else rnd.choice(rnd.choice(names.CN_CITIES).region_codes)
-            )
+            for _ in range(20):
+                region = (
+                    rnd.choice(city.region_codes)
+                    if rnd.random() < 0.7
+                    else rnd.choice(rnd.choice(names.CN_CITIES).region_codes)
+                )
+                serial = self._serial(("CN", sex, birth.isoformat(), region), 500, 7)
+                if serial is not None:
+                    return make_cn_id(sex, birth, region, serial), "cn_resident_id"
             return make_cn_id(sex, birth, region, rnd.randrange(500)), "cn_resident_id"
         if culture == "RU" and rnd.random() < cfg.RU_PASSPORT_RATE:
-            return f"{rnd.randint(1, 99):02d}{rnd.randint(0, 24):02d}{rnd.randrange(10**6):06d}", (
-                "ru_passport"
-            )
-        del country
+            series = f"{rnd.randint(1, 99):02d}{rnd.randint(0, 24):02d}"
+            return f"{series}{injective_code(gid, 6):06d}", "ru_passport"
         return "", ""
 
     def _person(
@@ -541,7 +563,7 @@ class PeopleGenerator:
     ) -> Person:
         culture = household.culture
         for _ in range(20):
-            first, first_latin, first_index = self._pick_name(culture, sex)
+            first, first_latin = self._pick_name(culture, sex)
             if first not in used_first:
                 break
         used_first.add(first)
@@ -552,21 +574,16 @@ class PeopleGenerator:
             patronymic = pool.male_patronymic[father]
             if sex == "F":
                 patronymic = names.russian_female_patronymic(patronymic)
-        del first_index
         last, last_latin = self._last_for(culture, last_index, sex)
-        national_id, nid_type = self._national_id(
-            culture, household.country, sex, birth, household.city
-        )
+        national_id, nid_type = self._national_id(culture, gid, sex, birth, household.city)
         code = injective_code(gid, self.world.email_digits)
         email = ""
         alt_email = ""
         if self.rnd.random() < cfg.PERSON_EMAIL_RATE:
-            email = self._email(culture, first_latin, last_latin, birth, code, household.country)
+            email = self._email(culture, first_latin, last_latin, code)
             if self.rnd.random() < cfg.ALT_EMAIL_RATE:
                 local = email.split("@")[0]
-                alt = self._email(
-                    culture, first_latin, last_latin, birth, code, household.country
-                ).split("@")[1]
+                alt = self._email(culture, first_latin, last_latin, code).split("@")[1]
                 alt_email = f"{local}@{alt}" if alt != email.split("@")[1] else ""
         mobile_country = household.country
         return Person(

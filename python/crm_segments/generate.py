@@ -247,6 +247,7 @@ def make_plan(customers: int, seed: int, as_of: date) -> Plan:
         as_of=as_of,
         shop_phones=make_shop_phones(customers, rnd),
         email_digits=max(2, len(str(max(customers - 1, 1)))),
+        chunks=-(-customers // CHUNK_PERSONS),
     )
     campaigns, rows = build_campaigns(customers, seed, timeline)
     return Plan(customers, seed, world, timeline, campaigns, rows, CHUNK_PERSONS)
@@ -257,7 +258,7 @@ def generate_chunk(plan: Plan, index: int) -> dict[str, tuple[bytes, int]]:
     start = index * plan.chunk_persons
     n = min(plan.chunk_persons, plan.customers - start)
     rng, rnd = _seed_streams(plan.seed, 1, index)
-    people = PeopleGenerator(plan.world, rnd, start, n)
+    people = PeopleGenerator(plan.world, rnd, index, start, n)
     persons = people.generate_persons()
     contacts = build_contacts(people, persons)
     act = ActivityGenerator(
