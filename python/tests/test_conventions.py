@@ -65,7 +65,9 @@ def test_every_model_is_documented() -> None:
 def test_every_model_has_a_primary_key_test() -> None:
     without = []
     for model in models():
-        names = {(t.get("test_metadata") or {}).get("name") for t in data_tests_on(model["unique_id"])}
+        names = {
+            (t.get("test_metadata") or {}).get("name") for t in data_tests_on(model["unique_id"])
+        }
         if not names & PK_TESTS:
             without.append(model["name"])
     assert not without, f"models without a unique / unique_combination_of_columns test: {without}"
