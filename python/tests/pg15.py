@@ -42,9 +42,7 @@ class ExternalServer:
     @property
     def url(self) -> str:
         """libpq URI."""
-        return (
-            f"postgresql://{self.user}:{self.password}@{self.host}:{self.port}/{self.dbname}"
-        )
+        return f"postgresql://{self.user}:{self.password}@{self.host}:{self.port}/{self.dbname}"
 
 
 def find_pg_bin() -> Path | None:
