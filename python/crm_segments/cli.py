@@ -169,6 +169,28 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_febrl(args: argparse.Namespace) -> int:
+    from crm_segments.febrl import FebrlError, write_febrl
+
+    try:
+        result = write_febrl(args.dataset, Path(args.out), account=args.account)
+    except FebrlError as exc:
+        err_console.print(f"[red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        return 2
+    table = Table(title=f"{args.dataset} in {args.out}")
+    table.add_column("FEBRL file")
+    table.add_column("records", justify="right")
+    for name, rows in result.records.items():
+        table.add_row(name, f"{rows:,}")
+    console.print(table)
+    console.print(
+        f"{result.total_records:,} records, {result.entities:,} true entities, "
+        f"{result.true_pairs:,} true pairs; truth in {Path(args.out) / 'truth'}"
+    )
+    console.print(f"read from {result.origin}", highlight=False, soft_wrap=True)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for tests and docs)."""
     parser = argparse.ArgumentParser(
@@ -220,6 +242,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--intermediate-schema", default="intermediate")
     p.add_argument("--json", action="store_true", help="print the figures as JSON")
     p.set_defaults(func=_cmd_evaluate)
+
+    p = sub.add_parser("febrl", help="write a FEBRL data set in the raw contract, with its truth")
+    p.add_argument("dataset", choices=["febrl1", "febrl2", "febrl3", "febrl4"])
+    p.add_argument("--out", required=True, help="output directory")
+    p.add_argument(
+        "--account",
+        choices=["record", "none"],
+        default="record",
+        help="record: one synthetic account per record (default); none: no account (prospects)",
+    )
+    p.set_defaults(func=_cmd_febrl)
 
     p = sub.add_parser("demo", help="start the embedded server, load the demo data, build")
     p.set_defaults(func=_cmd_demo)
