@@ -29,7 +29,7 @@ ruff: $(STAMP)
 	$(BIN)/ruff format --check python bench
 
 sqlfluff: $(STAMP)
-	eval "$$($(BIN)/crm-segments db env)" && $(BIN)/sqlfluff lint models macros tests
+	eval "$$($(BIN)/crm-segments db env)" && $(BIN)/sqlfluff lint --processes 2 models macros tests
 
 pytest: $(STAMP)
 	$(BIN)/pytest

@@ -162,3 +162,13 @@ def test_bad_file_names_file_and_line_and_loads_nothing(
 def test_not_a_directory(conn: psycopg.Connection, tmp_path: Path) -> None:
     with pytest.raises(LoadError, match="not a directory"):
         load_directory(conn, tmp_path / "nope")
+
+
+def test_windows_line_endings_and_header_case(
+    conn: psycopg.Connection, schema: str, tmp_path: Path
+) -> None:
+    header = ",".join(name.upper() for name in RAW_TABLES["nps_responses"])
+    write(tmp_path / "nps_responses.csv", f" {header}\r\nR1,A1,2026-01-01,9\r\nR2,A2,,7\r\n")
+    load_directory(conn, tmp_path, schema=schema)
+    rows = conn.execute(f'select response_id, score from "{schema}".nps_responses order by 1')
+    assert rows.fetchall() == [("R1", "9"), ("R2", "7")]
