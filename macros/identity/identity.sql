@@ -66,7 +66,9 @@
       3 equal, 2 similar (small edit distance, trigram similarity or same phonetic key with the
       same first letter), 1 initial (one is a single letter, the other starts with it),
       0 unknown (one is missing), -1 different.
-    Keys outside the Latin alphabet (Han) are only equal or different. -#}
+    Keys outside the Latin alphabet (Han) are only equal or different. Two Latin keys of which
+    exactly one ends in "a" are different: that is how Romanian and Russian names mark the
+    feminine form, and spouses or siblings with such names must not merge. -#}
 {% macro compare_name_keys(a, b) -%}
     {{ return(adapter.dispatch('compare_name_keys', 'crm_segments')(a, b)) }}
 {%- endmacro %}
@@ -78,6 +80,8 @@
         when length({{ a }}) = 1 or length({{ b }}) = 1
             then case when left({{ a }}, 1) = left({{ b }}, 1) then 1 else -1 end
         when not ({{ a }} ~ '^[a-z ''-]+$' and {{ b }} ~ '^[a-z ''-]+$') then -1
+        -- gendered forms are different people: Andrei / Andreea, Ion / Ioana, Ivanov / Ivanova
+        when ({{ a }} like '%a') != ({{ b }} like '%a') then -1
         when {{ crm_segments.edit_distance(a, b) }}
             <= case
                 when least(length({{ a }}), length({{ b }})) >= {{ var('name_long_min_length', 8) }}

@@ -47,6 +47,7 @@ def _cmd_db(args: argparse.Namespace) -> int:
     elif args.action == "url":
         print(db.embedded_status().url)
     elif args.action == "env":
+        db.profiles_dir()  # a fresh checkout gets its profiles.yml (sqlfluff's templater reads it)
         status = db.embedded_status()
         if not status.running:
             status = db.start_embedded()

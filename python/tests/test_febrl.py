@@ -224,14 +224,19 @@ def test_cli_writes_the_data_set(tmp_path: Path) -> None:
 
 # --- end to end: FEBRL1 through the resolution -------------------------------------------------
 
-RESOLUTION_MODELS = ("customer_source_map", "int_contacts_unresolvable")
+#: built with their upstream; dq_quarantine too, so that the "every raw contact row is in
+#: customer_source_map or dq_quarantine" test runs (tests run only when all parents are built)
+RESOLUTION_MODELS = ("customer_source_map", "int_contacts_unresolvable", "dq_quarantine")
 
-#: Floors for FEBRL1, from the published figures (SPEC.md section 4): classic recordlinkage
-#: pipelines reach F1 0.96-0.99 on the FEBRL sets, Splink 0.991 (FEBRL3) / 0.998 (FEBRL4).
-#: FEBRL1 is the easiest set (one duplicate per original, names/dates/ids mostly intact), so F1
-#: below 0.95 would be worse than every published classic pipeline. Precision gets the higher
-#: floor because a wrong merge leaks one person's data to another (SPEC.md section 3).
-F1_FLOOR = 0.95
+#: Floors for FEBRL1. Published: classic recordlinkage pipelines reach F1 0.96-0.99 on the FEBRL
+#: sets (SPEC.md section 4; recordlinkage's own deterministic example pipelines give 0.973 on
+#: FEBRL3 and 0.989 on FEBRL4, see bench/dedup_accuracy.py). A stand-in resolution that only
+#: links records with the same national id (soc_sec_id) already scores precision 1.0, recall
+#: 0.90, F1 0.947 on FEBRL1, so a floor of 0.95 would prove almost nothing: the floor is the low
+#: end of the classic range, 0.96. FEBRL1 is the easiest set (one duplicate per original).
+#: Precision gets the higher floor: a wrong merge leaks one person's data to another (SPEC.md
+#: section 3, "precision matters more than recall").
+F1_FLOOR = 0.96
 PRECISION_FLOOR = 0.99
 
 
@@ -263,7 +268,11 @@ def test_febrl1_resolution_accuracy(embedded_pg: Any, tmp_path: Path) -> None:
     models = manifest_models(target)
     if "customer_source_map" not in models:
         pytest.skip("marts.customer_source_map is not in the dbt manifest yet (not written)")
-    env = {"DBT_TARGET_PATH": str(target), "DBT_LOG_PATH": str(target / "logs")}
+    env = {
+        "DBT_TARGET_PATH": str(target),
+        "DBT_LOG_PATH": str(target / "logs"),
+        "DBT_INDIRECT_SELECTION": "cautious",
+    }
     data = tmp_path / "febrl1"
 
     done = run_cli("febrl", "febrl1", "--out", str(data), env=env)
