@@ -21,7 +21,7 @@
     {%- endset -%}
     {%- if execute -%}
         {%- do run_query(sql) -%}
-        {{ log('extensions pg_trgm and fuzzystrmatch ready in schema ' ~ schema, info=true) }}
+        {{ log('extensions pg_trgm and fuzzystrmatch ready in schema ' ~ schema) }}
     {%- endif -%}
     {{ return('') }}
 {%- endmacro %}

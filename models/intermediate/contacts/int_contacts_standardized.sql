@@ -1,0 +1,310 @@
+-- One row per staged contact record with standardized names, e-mail, phone, national id,
+-- birth date and address, and the keys entity resolution matches on. Every rule is a macro in
+-- macros/standardize/. The CTEs are fenced (offset 0) so that each step is computed once per
+-- row and the next step reads its result instead of repeating the expression.
+with
+
+source as (
+
+    select * from {{ ref('stg_crm__contacts') }}
+
+),
+
+countries as (
+
+    select * from {{ ref('country_codes') }}
+
+),
+
+cleaned as (
+
+    select
+        source.source_system,
+        source.source_record_id,
+        source.account_id,
+        source.updated_at,
+        source.birth_date as _birth_date,
+        source.invalid_fields as _invalid_fields,
+        source.phone as _phone_raw,
+        source.postal_code as _postal_code_raw,
+        countries.country_code,
+        countries.postal_code_length as _postal_code_length,
+        {{ crm_segments.name_clean('source.first_name') }} as _first,
+        {{ crm_segments.name_clean('source.last_name') }} as _last,
+        {{ crm_segments.name_clean('source.full_name') }} as _full,
+        {{ crm_segments.standardize_email('source.email') }} as email,
+        {{ crm_segments.standardize_national_id('source.national_id') }} as national_id,
+        {{ crm_segments.phone_text('source.phone') }} as _phone_text,
+        {{ crm_segments.clean_unicode('source.address_line') }} as address_line,
+        {{ crm_segments.standardize_city('source.city') }} as city
+    from source
+    left join countries
+        on {{ crm_segments.alias_key('source.country') }} = countries.alias
+    -- offset 0 is a fence: each value is cleaned once, not once per reference
+    offset 0  -- noqa: AM09
+
+),
+
+classified as (
+
+    select
+        cleaned.*,
+        {{ crm_segments.name_script("concat_ws(' ', _full, _first, _last)") }} as name_script,
+        -- the text the first/last split reads: a full name, or the only name part typed when
+        -- it has several words; NULL when first and last name arrived separately
+        case
+            when _first is not null and _last is not null then null
+            when _full is not null then _full
+            when coalesce(_first, _last) ~ ' ' then coalesce(_first, _last)
+        end as _name_text,
+        {{ crm_segments.national_id_type('national_id') }} as national_id_type,
+        {{ crm_segments.phone_digits('_phone_text') }} as phone_raw_digits,
+        {{ crm_segments.email_invalid_reason('email') }} as email_invalid_reason,
+        {{ crm_segments.standardize_postal_code('_postal_code_raw', '_postal_code_length') }} as postal_code,
+        {{ crm_segments.address_line_key('address_line') }} as _address_line_key
+    from cleaned
+    offset 0  -- noqa: AM09
+
+),
+
+tokenized as (
+
+    select
+        classified.*,
+        {{ crm_segments.name_tokens('_name_text') }} as _tokens,
+        _name_text ~ '^[^,\s]+\s*,' as _has_comma,
+        case
+            when _name_text is null and strpos(_first, ' ') > 0
+                and {{ crm_segments.name_is_patronymic("substring(_first from '\\S+$')") }}
+                then substring(_first from '\S+$')
+        end as _typed_patronymic,
+        {{ crm_segments.phone_region_hint('country_code', 'national_id_type', 'name_script') }} as _phone_hint,
+        case national_id_type
+            when 'ro_cnp' then {{ crm_segments.cnp_is_valid('national_id') }}
+            when 'cn_resident_id' then {{ crm_segments.cn_id_is_valid('national_id') }}
+        end as is_national_id_valid
+    from classified
+    offset 0  -- noqa: AM09
+
+),
+
+flagged as (
+
+    select
+        tokenized.*,
+        cardinality(_tokens) as _n,
+        {{ crm_segments.phone_international('_phone_text', 'phone_raw_digits', '_phone_hint') }} as _phone_international,
+        coalesce(cardinality(_tokens) = 3 and {{ crm_segments.name_is_patronymic('_tokens[3]') }}, false)
+            as _patronymic_last,
+        coalesce(cardinality(_tokens) = 3 and {{ crm_segments.name_is_patronymic('_tokens[2]') }}, false)
+            as _patronymic_middle,
+        coalesce(cardinality(_tokens) = 4 and lower(_tokens[4]) in ('оглы', 'кызы', 'ogly', 'oglu', 'kyzy', 'qizi'), false)
+            as _patronymic_turkic,
+        coalesce({{ crm_segments.name_is_family_first('_tokens', '_has_comma') }}, false) as _family_first,
+        case
+            when cardinality(_tokens) >= 4
+                and {{ crm_segments.name_is_particle('_tokens[cardinality(_tokens) - 2]') }}
+                and {{ crm_segments.name_is_particle('_tokens[cardinality(_tokens) - 1]') }}
+                then 2
+            when cardinality(_tokens) >= 3
+                and {{ crm_segments.name_is_particle('_tokens[cardinality(_tokens) - 1]') }}
+                then 1
+            else 0
+        end as _particles
+    from tokenized
+    offset 0  -- noqa: AM09
+
+),
+
+coded as (
+
+    select
+        flagged.*,
+        {{ crm_segments.phone_calling_code('_phone_international', '_phone_hint') }} as _phone_calling_code,
+        case
+            when _name_text is null and _typed_patronymic is not null then regexp_replace(_first, '\s+\S+$', '')
+            when _name_text is null then _first
+            when name_script = 'han' then case
+                when _n >= 2 then array_to_string(_tokens[2:_n], '')
+                when _name_text ~ '[·・•]' then split_part(translate(_name_text, '・•', '··'), '·', 1)
+                else nullif(substr(_name_text, {{ crm_segments.han_family_name_length('_name_text') }} + 1), '')
+            end
+            when _n = 1 then _tokens[1]
+            when _patronymic_last or _patronymic_turkic then _tokens[2]
+            when _patronymic_middle then _tokens[1]
+            when _family_first then array_to_string(_tokens[2:_n], ' ')
+            else array_to_string(_tokens[1:_n - 1 - _particles], ' ')
+        end as _first_part,
+        case
+            when _name_text is null then _last
+            when name_script = 'han' then case
+                when _n >= 2 then _tokens[1]
+                when _name_text ~ '[·・•]' then nullif(split_part(translate(_name_text, '・•', '··'), '·', 2), '')
+                else left(_name_text, {{ crm_segments.han_family_name_length('_name_text') }})
+            end
+            when _n = 1 then null
+            when _patronymic_last or _patronymic_turkic then _tokens[1]
+            when _patronymic_middle then _tokens[3]
+            when _family_first then _tokens[1]
+            else array_to_string(_tokens[_n - _particles:_n], ' ')
+        end as _last_part,
+        case
+            when _name_text is null then _typed_patronymic
+            when name_script = 'han' then null
+            when _patronymic_last then _tokens[3]
+            when _patronymic_turkic then _tokens[3] || ' ' || _tokens[4]
+            when _patronymic_middle then _tokens[2]
+        end as _middle_part
+    from flagged
+    offset 0  -- noqa: AM09
+
+),
+
+numbered as (
+
+    select
+        coded.*,
+        {{ crm_segments.phone_national_number(
+            'phone_raw_digits', '_phone_international', '_phone_calling_code', '_phone_hint'
+        ) }} as _phone_national_number,
+        case
+            when name_script = 'han' then replace(_first_part, ' ', '')
+            else {{ crm_segments.name_case('_first_part') }}
+        end as first_name,
+        case
+            when name_script = 'han' then replace(_last_part, ' ', '')
+            else {{ crm_segments.name_case('_last_part') }}
+        end as last_name,
+        {{ crm_segments.name_case('_middle_part') }} as middle_name
+    from coded
+    offset 0  -- noqa: AM09
+
+),
+
+typed as (
+
+    select
+        numbered.*,
+        {{ crm_segments.phone_country(
+            '_phone_calling_code', '_phone_national_number', '_phone_international', '_phone_hint'
+        ) }} as _phone_country,
+        {{ crm_segments.text_key('first_name') }} as first_name_key,
+        {{ crm_segments.text_key('last_name') }} as last_name_key
+    from numbered
+    offset 0  -- noqa: AM09
+
+),
+
+plan_matched as (
+
+    select
+        typed.*,
+        {{ crm_segments.phone_plan_match('_phone_national_number', '_phone_country') }} as _phone_plan_match
+    from typed
+    offset 0  -- noqa: AM09
+
+),
+
+phone_checked as (
+
+    select
+        plan_matched.*,
+        {{ crm_segments.phone_type(
+            '_phone_plan_match', '_phone_national_number', '_phone_country', '_phone_calling_code'
+        ) }} as _phone_type
+    from plan_matched
+    offset 0  -- noqa: AM09
+
+),
+
+phone_explained as (
+
+    select
+        phone_checked.*,
+        {{ crm_segments.phone_invalid_reason(
+            '_phone_raw', '_phone_text', 'phone_raw_digits', '_phone_calling_code',
+            '_phone_national_number', '_phone_country', '_phone_type'
+        ) }} as phone_invalid_reason
+    from phone_checked
+
+),
+
+final as (
+
+    select
+        -- ids
+        source_system || ':' || source_record_id as contact_key,
+        source_system,
+        source_record_id,
+        account_id,
+
+        -- names
+        first_name,
+        middle_name,
+        last_name,
+        nullif(case
+            when name_script = 'han' then concat(last_name, first_name)
+            else concat_ws(' ', first_name, middle_name, last_name)
+        end, '') as full_name,
+        name_script,
+        first_name_key,
+        last_name_key,
+        case
+            when first_name_key is null or last_name_key is null then coalesce(first_name_key, last_name_key)
+            else least(first_name_key, last_name_key) || greatest(first_name_key, last_name_key)
+        end as full_name_key,
+        {{ crm_segments.name_is_placeholder("concat(first_name_key, last_name_key)") }}
+        or {{ crm_segments.name_is_placeholder("concat(last_name_key, first_name_key)") }} as is_name_placeholder,
+
+        -- birth date
+        case
+            when {{ crm_segments.birth_date_invalid_reason('_birth_date', '_invalid_fields') }} is null
+                then _birth_date
+        end as birth_date,
+        {{ crm_segments.birth_date_invalid_reason('_birth_date', '_invalid_fields') }} as birth_date_invalid_reason,
+
+        -- national id
+        national_id,
+        national_id_type,
+        is_national_id_valid,
+        case
+            when is_national_id_valid and national_id_type = 'ro_cnp'
+                then {{ crm_segments.cnp_birth_date('national_id') }}
+            when is_national_id_valid and national_id_type = 'cn_resident_id'
+                then {{ crm_segments.cn_id_birth_date('national_id') }}
+        end as national_id_birth_date,
+
+        -- e-mail
+        email,
+        case when email is not null then email_invalid_reason is null end as is_email_valid,
+        email_invalid_reason,
+
+        -- phone
+        {{ crm_segments.phone_e164('_phone_calling_code', '_phone_national_number', 'phone_invalid_reason', '_phone_type') }}
+            as phone_e164,
+        case
+            when phone_raw_digits is not null
+                and coalesce(phone_invalid_reason not in ('placeholder', 'not_a_number'), true)
+                then _phone_country
+        end as phone_country,
+        case when phone_invalid_reason is null then _phone_type end as phone_type,
+        phone_invalid_reason,
+        phone_raw_digits,
+
+        -- address
+        address_line,
+        city,
+        postal_code,
+        country_code,
+        case
+            when _address_line_key is not null then _address_line_key || '|' || coalesce(postal_code, '')
+        end as address_key,
+
+        -- timestamps
+        updated_at
+
+    from phone_explained
+
+)
+
+select * from final

@@ -1,0 +1,86 @@
+{#- Blocking keys: candidate pairs are only formed between records that share a key.
+    Identifier keys (e-mail, mobile, landline, national id, address) come from the non-junk
+    identifiers; name keys combine a phonetic key of either name part with the birth date
+    (both parts, so swapped first/last names still meet). -#}
+{{ config(post_hook='analyze {{ this }}') }}
+with
+
+identifiers as (
+
+    select * from {{ ref('int_contact_identifiers') }}
+    where not is_junk
+
+),
+
+contacts as (
+
+    select * from {{ ref('int_contacts_match_fields') }}
+
+),
+
+name_parts as (
+
+    select
+        contact_key,
+        birth_date,
+        {{ crm_segments.phonetic_key('first_name_key') }} as first_phonetic,
+        {{ crm_segments.phonetic_key('last_name_key') }} as last_phonetic,
+        postal_code
+    from contacts
+    -- offset 0 is a fence: each phonetic key is computed once per record
+    offset 0  -- noqa: AM09
+
+),
+
+keys as (
+
+    select
+        contact_key,
+        identifier_type as block_type,
+        identifier_type || ':' || identifier_value as block_key
+    from identifiers
+
+    union all
+
+    select
+        contact_key,
+        'name_dob' as block_type,
+        'name_dob:' || first_phonetic || ':' || birth_date::text as block_key
+    from name_parts
+    where first_phonetic is not null and birth_date is not null
+
+    union all
+
+    select
+        contact_key,
+        'name_dob' as block_type,
+        'name_dob:' || last_phonetic || ':' || birth_date::text as block_key
+    from name_parts
+    where
+        last_phonetic is not null and birth_date is not null
+        and last_phonetic is distinct from first_phonetic
+
+    union all
+
+    select
+        contact_key,
+        'name_postal' as block_type,
+        'name_postal:' || least(first_phonetic, last_phonetic) || ':' || greatest(first_phonetic, last_phonetic)
+        || ':' || postal_code as block_key
+    from name_parts
+    where first_phonetic is not null and last_phonetic is not null and postal_code is not null
+
+),
+
+final as (
+
+    select
+        contact_key,
+        block_type,
+        block_key,
+        count(*) over (partition by block_key) as block_size
+    from keys
+
+)
+
+select * from final

@@ -1,0 +1,242 @@
+{#- Every candidate pair, compared field by field and judged by the matching rules (first rule
+    that holds wins; see _identity__models.yml). Pairs that are not matched carry the reason. -#}
+{{ config(post_hook='analyze {{ this }}') }}
+with
+
+pairs as (
+
+    select * from {{ ref('int_contact_candidate_pairs') }}
+
+),
+
+contacts as (
+
+    select
+        *,
+        coalesce(first_name_key, '') || coalesce(last_name_key, '') ~ '^[a-z ''-]*$' as has_latin_name_keys
+    from {{ ref('int_contacts_match_fields') }}
+
+),
+
+joined as (
+
+    select
+        pairs.left_contact_key,
+        pairs.right_contact_key,
+        pairs.block_types,
+        string_to_array(pairs.block_types, ',') as block_type_list,
+        left_contacts.first_name_key as left_first,
+        left_contacts.last_name_key as left_last,
+        right_contacts.first_name_key as right_first,
+        right_contacts.last_name_key as right_last,
+        left_contacts.has_latin_name_keys = right_contacts.has_latin_name_keys as are_names_comparable,
+        left_contacts.has_latin_name_keys and right_contacts.has_latin_name_keys as are_names_latin,
+        {{ crm_segments.compare_birth_dates('left_contacts.birth_date', 'right_contacts.birth_date') }}
+            as birth_date_relation,
+        coalesce(
+            left_contacts.is_national_id_valid and right_contacts.is_national_id_valid
+            and left_contacts.national_id_type = right_contacts.national_id_type
+            and left_contacts.national_id != right_contacts.national_id,
+            false
+        ) as has_national_id_conflict,
+        case
+            when left_contacts.address_key is not null and right_contacts.address_key is not null
+                and left_contacts.postal_code = right_contacts.postal_code
+                then {{ crm_segments.name_similarity('left_contacts.address_key', 'right_contacts.address_key') }}
+        end as address_similarity,
+        coalesce(
+            left_contacts.postal_code = right_contacts.postal_code
+            or left_contacts.city_key = right_contacts.city_key,
+            false
+        ) as has_location_agreement
+    from pairs
+    inner join contacts as left_contacts
+        on pairs.left_contact_key = left_contacts.contact_key
+    inner join contacts as right_contacts
+        on pairs.right_contact_key = right_contacts.contact_key
+
+),
+
+compared as (
+
+    select
+        joined.*,
+        {{ crm_segments.compare_name_keys('left_first', 'right_first') }} as straight_first_level,
+        {{ crm_segments.compare_name_keys('left_last', 'right_last') }} as straight_last_level,
+        {{ crm_segments.compare_name_keys('left_first', 'right_last') }} as swapped_first_level,
+        {{ crm_segments.compare_name_keys('left_last', 'right_first') }} as swapped_last_level
+    from joined
+    -- offset 0 is a fence: each comparison is computed once per pair
+    offset 0  -- noqa: AM09
+
+),
+
+oriented as (
+
+    select
+        left_contact_key,
+        right_contact_key,
+        block_types,
+        are_names_comparable,
+        are_names_latin,
+        birth_date_relation,
+        has_national_id_conflict,
+        address_similarity,
+        has_location_agreement,
+        swapped_first_level > 0 and swapped_last_level > 0
+        and swapped_first_level + swapped_last_level > straight_first_level + straight_last_level
+            as are_names_swapped,
+        case
+            when not are_names_comparable then 0
+            when swapped_first_level > 0 and swapped_last_level > 0
+                and swapped_first_level + swapped_last_level > straight_first_level + straight_last_level
+                then swapped_first_level
+            else straight_first_level
+        end as first_name_level,
+        case
+            when not are_names_comparable then 0
+            when swapped_first_level > 0 and swapped_last_level > 0
+                and swapped_first_level + swapped_last_level > straight_first_level + straight_last_level
+                then swapped_last_level
+            else straight_last_level
+        end as last_name_level,
+        'email' = any(block_type_list) as shares_email,
+        'mobile' = any(block_type_list) as shares_mobile,
+        'landline' = any(block_type_list) as shares_landline,
+        'national_id' = any(block_type_list) as shares_national_id,
+        'address' = any(block_type_list) as shares_address,
+        'name_postal' = any(block_type_list) as shares_name_postal
+    from compared
+
+),
+
+judged as (
+
+    select
+        oriented.*,
+        oriented.birth_date_relation in ('equal', 'missing', 'swapped') as is_birth_date_compatible,
+        case
+            when oriented.has_national_id_conflict then null
+            when oriented.birth_date_relation = 'different' then null
+            when oriented.shares_national_id
+                and not (oriented.first_name_level = -1 and oriented.birth_date_relation != 'equal')
+                and not (
+                    oriented.last_name_level = -1
+                    and oriented.first_name_level < 3
+                    and oriented.birth_date_relation != 'equal'
+                )
+                then 'national_id'
+            when oriented.shares_email
+                and (
+                    (
+                        (
+                            oriented.first_name_level = 3
+                            or (oriented.first_name_level >= 1 and oriented.birth_date_relation = 'equal')
+                        )
+                        and (oriented.last_name_level >= 0 or oriented.birth_date_relation = 'equal')
+                    )
+                    or (
+                        oriented.first_name_level = 0
+                        and oriented.last_name_level >= 2
+                        and oriented.birth_date_relation = 'equal'
+                    )
+                    or (not oriented.are_names_comparable and oriented.birth_date_relation = 'equal')
+                )
+                then 'email_name_dob'
+            when oriented.shares_mobile
+                and (
+                    (
+                        (
+                            oriented.first_name_level >= 2
+                            or (oriented.first_name_level >= 1 and oriented.birth_date_relation = 'equal')
+                        )
+                        and (oriented.last_name_level >= 0 or oriented.birth_date_relation = 'equal')
+                    )
+                    or (
+                        oriented.first_name_level = 0
+                        and oriented.last_name_level >= 2
+                        and oriented.birth_date_relation = 'equal'
+                    )
+                    or (not oriented.are_names_comparable and oriented.birth_date_relation = 'equal')
+                )
+                then 'mobile_name_dob'
+            when oriented.shares_landline
+                and oriented.first_name_level = 3 and oriented.last_name_level >= 2
+                then 'landline_name_dob'
+            when oriented.birth_date_relation = 'equal'
+                and oriented.first_name_level >= 2 and oriented.last_name_level >= 2
+                and oriented.first_name_level + oriented.last_name_level >= 5
+                and (
+                    oriented.has_location_agreement
+                    or oriented.shares_email
+                    or oriented.shares_mobile
+                    or oriented.shares_landline
+                    or oriented.shares_address
+                )
+                then 'fuzzy_name_dob'
+            when oriented.birth_date_relation in ('equal', 'missing')
+                and (
+                    oriented.shares_address or oriented.address_similarity >= {{ var('address_similarity_threshold') }}
+                )
+                and (
+                    (oriented.first_name_level = 3 and oriented.last_name_level = 3)
+                    or (
+                        oriented.birth_date_relation = 'equal'
+                        and oriented.first_name_level >= 2
+                        and oriented.last_name_level >= 2
+                        and oriented.first_name_level + oriented.last_name_level >= 5
+                    )
+                )
+                then 'fuzzy_name_address'
+        end as match_rule
+    from oriented
+
+),
+
+final as (
+
+    select
+        left_contact_key,
+        right_contact_key,
+        block_types,
+        birth_date_relation,
+        first_name_level,
+        last_name_level,
+        are_names_comparable,
+        are_names_swapped,
+        has_national_id_conflict,
+        address_similarity,
+        has_location_agreement,
+        match_rule,
+        match_rule is not null as is_match,
+        case
+            when match_rule is null then null
+            else round(
+                    case match_rule
+                        when 'national_id' then 1.00
+                        when 'email_name_dob' then 0.95
+                        when 'mobile_name_dob' then 0.95
+                        when 'landline_name_dob' then 0.90
+                        when 'fuzzy_name_dob' then 0.85
+                        else 0.80
+                    end
+                    - case when first_name_level < 3 then 0.05 else 0 end
+                    - case when birth_date_relation != 'equal' then 0.05 else 0 end,
+                    2
+                )
+        end as match_score,
+        case
+            when match_rule is not null then null
+            when has_national_id_conflict then 'national_id_conflict'
+            when (shares_email or shares_mobile or shares_landline or shares_address)
+                and (birth_date_relation = 'different' or first_name_level = -1)
+                then 'household_guard'
+            when birth_date_relation = 'different' then 'birth_date_conflict'
+            when first_name_level = -1 or last_name_level = -1 then 'name_mismatch'
+            else 'insufficient_evidence'
+        end as rejection_reason
+    from judged
+
+)
+
+select * from final
