@@ -7,7 +7,7 @@
     phone_international   the digits after an international prefix (+, 00, Russian 8 10), or NULL
     phone_calling_code    the country calling code (from the number, else from the region hint)
     phone_national_number the national significant number (trunk prefix and stray codes removed)
-    phone_country         ISO alpha-2 of the number (+7: Kazakhstan for 6xx/7xx, else Russia)
+    phone_country         ISO alpha-2 of the number (+7: Kazakhstan for 7xx, else Russia)
     phone_type            mobile / fixed / unknown by the country's numbering plan; NULL = invalid
     phone_invalid_reason  placeholder, not_a_number, bad_country_code, too_short, too_long, bad_prefix
     phone_e164            '+' || calling code || national number, only for a valid number
@@ -77,20 +77,54 @@
 {%- endmacro %}
 
 
-{#- Numbering plans: trunk prefix, national significant number lengths and the patterns of
-    mobile, fixed-line and other valid numbers (toll-free, premium, shared cost: type
-    'unknown'), from the national plans (ANCOM, Rossvyaz, MIIT, ...). The var phone_plans
-    (same shape) adds countries or replaces these. -#}
+{#- Numbering plans: trunk prefix, the lengths of a national significant number (used to read a
+    number typed in national form and to tell too_short from too_long) and the patterns of
+    mobile, fixed-line and other valid numbers (toll-free, premium, shared cost, personal,
+    VoIP: type 'unknown'). The plans of Romania, Russia, Kazakhstan and China are the national
+    number patterns of Google's libphonenumber metadata (v9.0.43, Apache-2.0), which follow
+    the national plans (ANCOM, Rossvyaz, MIIT); the others are simplified. The var
+    phone_plans (same shape) adds countries or replaces these. -#}
 {% macro phone_plans() -%}
     {%- set plans = {
-        'RO': {'trunk': '0', 'min': 9, 'max': 9, 'mobile': '7\\d{8}',
-               'fixed': '[23][13-6]\\d{7}', 'other': '(?:80\\d|90\\d)\\d{6}'},
-        'RU': {'trunk': '8', 'min': 10, 'max': 10, 'mobile': '9\\d{9}',
-               'fixed': '(?:[34]\\d|8[1-7])\\d{8}', 'other': '80\\d{8}'},
-        'KZ': {'trunk': '8', 'min': 10, 'max': 10, 'mobile': '7(?:0\\d|47|[5-7]\\d|85)\\d{7}',
-               'fixed': '7[12]\\d{8}', 'other': ''},
-        'CN': {'trunk': '0', 'min': 10, 'max': 11, 'mobile': '1[3-9]\\d{9}',
-               'fixed': '(?:10|2\\d)[2-8]\\d{7}|[3-9][1-9]\\d[2-8]\\d{6,7}', 'other': '(?:400|800)\\d{7}'},
+        'RO': {'trunk': '0', 'min': 9, 'max': 9,
+            'mobile': '7020\\d{5}|7(?:0[013-9]|1[0-3]|[2-7]\\d|8[03-8]|9[0-39])\\d{6}',
+            'fixed': '[23][13-6]\\d{7}|(?:2(?:19\\d|[3-6]\\d9)|31\\d\\d)\\d\\d',
+            'other': '800\\d{6}|90[0136]\\d{6}|801\\d{6}|(?:37\\d|80[578])\\d{6}'},
+        'RU': {'trunk': '8', 'min': 10, 'max': 10,
+            'mobile': '9(?:[0-24-9]\\d{4}|3(?:0(?:0(?:05|[124579]\\d|3[0-7]|6[0-49]|8[04-9])|[1-9]\\d\\d)'
+              ~ '|[1-9]\\d{3}))\\d{4}',
+            'fixed': '(?:3(?:0[12]|36|4[1-35-79]|5[1-3]|65|8[1-58]|9[0145])|4(?:01|1[1356]|2[13467]|7[1-5]'
+              ~ '|8[1-7]|9[1-689])|8(?:1[1-8]|2[01]|3[13-6]|4[0-8]|5[15-7]|6[0-35-79]|7[1-37-9]))\\d{7}',
+            'other': '8(?:0[04]|108\\d{3})\\d{7}|80[39]\\d{7}|808\\d{7}'},
+        'KZ': {'trunk': '8', 'min': 10, 'max': 10,
+            'mobile': '7(?:0[0-25-8]|47|6[0-4]|7[15-8]|85)\\d{7}',
+            'fixed': '7(?:1(?:0(?:[23]\\d|4[0-3]|59|63)|1(?:[23]\\d|4[0-79]|59)|2(?:[23]\\d|59)|3(?:2\\d'
+              ~ '|3[0-79]|4[0-35-9]|59)|4(?:[24]\\d|3[013-9]|5[1-9]|97)|5(?:2\\d|3[1-9]|4[0-7]|59)'
+              ~ '|6(?:[2-4]\\d|5[19]|61)|72\\d|8(?:[27]\\d|3[1-46-9]|4[0-5]|59))|2(?:1(?:[23]\\d|4[46-9]'
+              ~ '|5[3469])|2(?:2\\d|3[0679]|46|5[12679])|3(?:[2-4]\\d|5[139])|4(?:2\\d|3[1-35-9]|59)'
+              ~ '|5(?:[23]\\d|4[0-8]|59|61)|6(?:2\\d|3[1-9]|4[0-4]|59)|7(?:[2379]\\d|40|5[279])'
+              ~ '|8(?:[23]\\d|4[0-3]|59)|9(?:2\\d|3[124578]|59)))\\d{5}',
+            'other': '8(?:00|108\\d{3})\\d{7}|809\\d{7}|808\\d{7}|751\\d{7}'},
+        'CN': {'trunk': '0', 'min': 10, 'max': 11,
+            'mobile': '1(?:610\\d|740[0-5])\\d{6}|1(?:[38]\\d|4[57]|[59][0-35-9]|6[25-7]|7[0-35-8])\\d{8}',
+            'fixed': '(?:10(?:[02-79]\\d\\d|[18](?:0[1-9]|[1-9]\\d))|2(?:[02-57-9]\\d{3}|1(?:[18](?:0[1-9]'
+              ~ '|[1-9]\\d)|[2-79]\\d\\d))|9(?:78|94)\\d\\d)\\d{5}|(?:43[35]|754|851)\\d{7,8}|(?:10'
+              ~ '|2[0-57-9])(?:1(?:00|23)\\d\\d|95\\d{3,4})|(?:43[35]|754|851)(?:1(?:00\\d|23)\\d'
+              ~ '|95\\d{3,4})|9(?:78|94)(?:100\\d\\d|95\\d{3,4})|(?:3(?:11|7[179])|4(?:[15]1|3[12])'
+              ~ '|5(?:1\\d|2[37]|3[12]|51|7[13-79]|9[15])|7(?:[39]1|5[57]|6[09])|8(?:71'
+              ~ '|98))(?:[02-8]\\d{7}|1(?:0(?:0\\d\\d(?:\\d{3})?|[1-9]\\d{5})|[13-9]\\d{6}'
+              ~ '|2(?:[0-24-9]\\d{5}|3\\d(?:\\d{4})?))|9(?:[0-46-9]\\d{6}|5\\d{3}(?:\\d(?:\\d{2})?)?))'
+              ~ '|(?:3(?:1[02-9]|35|49|5\\d|7[02-6]|9[1-68])|4(?:1[25-9]|2[179]|3[46-9]|5[2-9]|6[47-9]'
+              ~ '|7\\d|8[23])|5(?:3[03-9]|4[36]|5[02-9]|6[1-46]|7[028]|80|9[2-46-9])|6(?:3[1-35]|6[0238]'
+              ~ '|9[12])|7(?:01|[17]\\d|2[248]|3[04-9]|4[3-6]|5[0-3689]|6[2368]|9[02-9])|8(?:1[236-8]'
+              ~ '|2[5-7]|3\\d|5[4-9]|7[02-9]|8[36-8]|9[1-7])|9(?:0[1-3689]|1[1-79]|3\\d|4[13]|5[1-5]'
+              ~ '|7[0-79]|9[0-35-9]))(?:[02-8]\\d{6}|1(?:0(?:0\\d\\d(?:\\d{2})?|[1-9]\\d{4})|[13-9]\\d{5}'
+              ~ '|2(?:[0-24-9]\\d{4}|3\\d(?:\\d{3})?))|9(?:[0-46-9]\\d{5}|5\\d{3,5}))',
+            'other': '(?:(?:10|21)8|8)00\\d{7}|16[08]\\d{5}|10(?:10\\d{4}|96\\d{3,4})|400\\d{7}|950\\d{7,8}'
+              ~ '|(?:2[0-57-9]|3(?:[15]\\d|35|49|7[0-79]|9[1-68])|4(?:1[125-9]|2[179]|[35][1-9]|6[47-9]'
+              ~ '|7\\d|8[23])|5(?:[1357]\\d|2[37]|4[36]|6[1-46]|80|9[1-9])|6(?:3[1-35]|6[0238]|9[12])'
+              ~ '|7(?:01|[1579]\\d|2[248]|3[014-9]|4[3-6]|6[023689])|8(?:1[236-8]|2[5-7]|[37]\\d|5[14-9]'
+              ~ '|8[36-8]|9[1-8])|9(?:0[1-3689]|1[1-79]|[379]\\d|4[13]|5[1-5]))96\\d{3,4}'},
         'MD': {'trunk': '0', 'min': 8, 'max': 8, 'mobile': '[67]\\d{7}',
                'fixed': '[2-5]\\d{7}', 'other': '(?:80|90)\\d{6}'},
         'UA': {'trunk': '0', 'min': 9, 'max': 9, 'mobile': '(?:39|50|6[3678]|73|9[1-9])\\d{7}',
@@ -169,14 +203,49 @@
 {%- endmacro %}
 
 
-{% macro phone_international(text, digits, hint) -%}
-    {{ return(adapter.dispatch('phone_international', 'crm_segments')(text, digits, hint)) }}
+{% macro phone_inference_regions() -%}
+    {{ return(['RO', 'RU', 'KZ', 'CN']) }}
 {%- endmacro %}
 
-{#- The digits after an international prefix, or NULL for a number in national form: after a
-    leading +, after 00, after the 8 10 of Russia and its neighbours, after the 011 of the
-    North American plan (for those regions only). -#}
-{% macro default__phone_international(text, digits, hint) -%}
+
+{% macro phone_plan_pattern(region) -%}
+    {{ return(adapter.dispatch('phone_plan_pattern', 'crm_segments')(region)) }}
+{%- endmacro %}
+
+{#- The patterns of every valid number of the region's calling code as one alternation (no
+    anchors, no capturing group): the region's plan and the plans of the regions that share its
+    code (+7: Russia and Kazakhstan, as libphonenumber reads a number typed in either). '' when
+    no plan exists. Jinja-level helper. -#}
+{% macro default__phone_plan_pattern(region) -%}
+    {%- set plans = crm_segments.phone_plans() -%}
+    {%- set regions = crm_segments.phone_region_codes() -%}
+    {%- set parts = [] -%}
+    {%- for r, plan in plans.items() if r == region or (r in regions and regions[r] == regions.get(region)) -%}
+        {%- for category in ['mobile', 'fixed', 'other'] if plan[category] -%}{%- do parts.append(plan[category]) -%}{%- endfor -%}
+    {%- endfor -%}
+    {{ return('(?:' ~ (parts | join('|')) ~ ')' if parts else '') }}
+{%- endmacro %}
+
+
+{% macro phone_international(text, digits, hint, record_country='null') -%}
+    {{ return(adapter.dispatch('phone_international', 'crm_segments')(text, digits, hint, record_country)) }}
+{%- endmacro %}
+
+{#- The digits after an international prefix (calling code + national number), or NULL for a
+    number read in the region hint's plan: after a leading +, after 00, after the 8 10 of
+    Russia and its neighbours, after the 011 of the North American plan (for those regions
+    only). Without a prefix, the country comes from the number when the number is not valid
+    in the hint's plan in any national reading (see phone_national_number) but is valid as
+    (1) calling code + national number typed without + ("79161234567" on a Romanian record,
+    "40 0722 123 456") of one of phone_inference_regions (RO, RU, KZ, CN), or, only when the
+    record has no country, (2) a mobile number of one of them in national form, with or
+    without trunk prefix (0722 ... -> Romania, 8 916 ... -> Russia, 138 0013 8000 -> China);
+    fixed-line numbers are too alike across plans to tell the country. -#}
+{% macro default__phone_international(text, digits, hint, record_country='null') -%}
+    {%- set plans = crm_segments.phone_plans() -%}
+    {%- set regions = crm_segments.phone_region_codes() -%}
+    {%- set inferred = [] -%}
+    {%- for r in crm_segments.phone_inference_regions() if r in plans and r in regions -%}{%- do inferred.append(r) -%}{%- endfor -%}
     case
         when left({{ text }}, 1) = '+' then {{ digits }}
         when left({{ digits }}, 2) = '00' then substr({{ digits }}, 3)
@@ -184,6 +253,27 @@
             then substr({{ digits }}, 4)
         when {{ hint }} in ('US', 'CA') and left({{ digits }}, 3) = '011' and length({{ digits }}) >= 10
             then substr({{ digits }}, 4)
+        when {{ digits }} is null then null
+        when case {{ hint }}
+            {%- for region, plan in plans.items() if region in regions %}
+            when '{{ region }}' then {{ digits }} ~ '^(?:{{ regions[region] }})?(?:{{ plan.trunk }})?{{ crm_segments.phone_plan_pattern(region) }}$'
+            {%- endfor %}
+            else true
+        end then null
+        {%- for region in inferred %}
+        {%- set re = '^' ~ regions[region] ~ '(?:' ~ plans[region].trunk ~ ')?(' ~ crm_segments.phone_plan_pattern(region) ~ ')$' %}
+        when {{ digits }} ~ '{{ re }}' then '{{ regions[region] }}' || substring({{ digits }} from '{{ re }}')
+        {%- endfor %}
+        when {{ record_country }} is null then case
+            {%- for region in inferred %}
+            {%- set re = '^' ~ plans[region].trunk ~ '(' ~ plans[region].mobile ~ ')$' %}
+            when {{ digits }} ~ '{{ re }}' then '{{ regions[region] }}' || substring({{ digits }} from '{{ re }}')
+            {%- endfor %}
+            {%- for region in inferred %}
+            {%- set re = '^(?:' ~ plans[region].mobile ~ ')$' %}
+            when {{ digits }} ~ '{{ re }}' then '{{ regions[region] }}' || {{ digits }}
+            {%- endfor %}
+        end
     end
 {%- endmacro %}
 
@@ -226,7 +316,8 @@
     calling code, without a trunk prefix typed out of habit ("+40 (0)722 ...", "+7 8 916 ...").
     In national form, read in the region hint's plan, the first that fits its lengths: trunk
     prefix + number (0722 123 456, 8 916 123 45 67), the number alone (722 123 456,
-    138 0013 8000), calling code + number without + (40722123456, 79161234567), calling code +
+    138 0013 8000; not when it starts with the trunk prefix and is invalid: 0722 123 45 is a
+    mobile number one digit short), calling code + number without + (40722123456, 79161234567), calling code +
     trunk + number; else the digits without a trunk prefix (then too short or too long).
     Regions without a plan: a leading 0 is taken as the trunk prefix. -#}
 {% macro default__phone_national_number(digits, international, calling_code, hint) -%}
@@ -266,14 +357,20 @@
                     and length({{ digits }}) - {{ lt }} between {{ plan.min }} and {{ plan.max }}
                     then substr({{ digits }}, {{ lt + 1 }})
                 {%- endif %}
-                when length({{ digits }}) between {{ plan.min }} and {{ plan.max }} then {{ digits }}
-                when left({{ digits }}, {{ lc }}) = '{{ cc }}'
-                    and length({{ digits }}) - {{ lc }} between {{ plan.min }} and {{ plan.max }}
-                    then substr({{ digits }}, {{ lc + 1 }})
+                when length({{ digits }}) between {{ plan.min }} and {{ plan.max }}
+                    {%- if lt > 0 %}
+                    and (left({{ digits }}, {{ lt }}) <> '{{ plan.trunk }}' or {{ digits }} ~ '^{{ crm_segments.phone_plan_pattern(region) }}$')
+                    {%- endif %}
+                    then {{ digits }}
                 {%- if lt > 0 %}
                 when left({{ digits }}, {{ lc + lt }}) = '{{ cc ~ plan.trunk }}'
                     and length({{ digits }}) - {{ lc + lt }} between {{ plan.min }} and {{ plan.max }}
                     then substr({{ digits }}, {{ lc + lt + 1 }})
+                {%- endif %}
+                when left({{ digits }}, {{ lc }}) = '{{ cc }}'
+                    and length({{ digits }}) - {{ lc }} between {{ plan.min }} and {{ plan.max }}
+                    then substr({{ digits }}, {{ lc + 1 }})
+                {%- if lt > 0 %}
                 when left({{ digits }}, {{ lt }}) = '{{ plan.trunk }}' then substr({{ digits }}, {{ lt + 1 }})
                 {%- endif %}
                 else {{ digits }}
@@ -289,14 +386,14 @@
     {{ return(adapter.dispatch('phone_country', 'crm_segments')(calling_code, national_number, international, hint)) }}
 {%- endmacro %}
 
-{#- ISO alpha-2 of the number: +7 is Kazakhstan for 6xx/7xx and Russia otherwise; an
+{#- ISO alpha-2 of the number: +7 is Kazakhstan for 7xx and Russia otherwise (libphonenumber); an
     international number belongs to the main region of its calling code; a national one to
     the region hint. -#}
 {% macro default__phone_country(calling_code, national_number, international, hint) -%}
     {%- set main = crm_segments.phone_calling_codes() -%}
     {%- set plans = crm_segments.phone_plans() -%}
     case
-        when {{ calling_code }} = '7' then case when {{ national_number }} ~ '^[67]' then 'KZ' else 'RU' end
+        when {{ calling_code }} = '7' then case when left({{ national_number }}, 1) = '7' then 'KZ' else 'RU' end
         when {{ international }} is null then {{ hint }}
         else case {{ calling_code }}
             {%- for code, region in main.items() if region in plans and code != '7' %}

@@ -93,7 +93,8 @@ flagged as (
     select
         tokenized.*,
         cardinality(_tokens) as _n,
-        {{ crm_segments.phone_international('_phone_text', 'phone_raw_digits', '_phone_hint') }} as _phone_international,
+        {{ crm_segments.phone_international('_phone_text', 'phone_raw_digits', '_phone_hint', 'country_code') }}
+            as _phone_international,
         coalesce(cardinality(_tokens) = 3 and {{ crm_segments.name_is_patronymic('_tokens[3]') }}, false)
             as _patronymic_last,
         coalesce(cardinality(_tokens) = 3 and {{ crm_segments.name_is_patronymic('_tokens[2]') }}, false)
