@@ -68,7 +68,9 @@
       0 unknown (one is missing), -1 different.
     Keys outside the Latin alphabet (Han) are only equal or different. Two Latin keys of which
     exactly one ends in "a" are different: that is how Romanian and Russian names mark the
-    feminine form, and spouses or siblings with such names must not merge. -#}
+    feminine form, and spouses or siblings with such names must not merge. The one exception
+    is a final "a" replaced by a consonant (Svetlana / Svetlanl), a typo no gendered pair
+    makes. -#}
 {% macro compare_name_keys(a, b) -%}
     {{ return(adapter.dispatch('compare_name_keys', 'crm_segments')(a, b)) }}
 {%- endmacro %}
@@ -80,8 +82,15 @@
         when length({{ a }}) = 1 or length({{ b }}) = 1
             then case when left({{ a }}, 1) = left({{ b }}, 1) then 1 else -1 end
         when not ({{ a }} ~ '^[a-z ''-]+$' and {{ b }} ~ '^[a-z ''-]+$') then -1
-        -- gendered forms are different people: Andrei / Andreea, Ion / Ioana, Ivanov / Ivanova
-        when ({{ a }} like '%a') != ({{ b }} like '%a') then -1
+        -- gendered forms are different people: Andrei / Andreea, Ion / Ioana, Ivanov / Ivanova,
+        -- Cristian / Cristina; only a final "a" mistyped as a consonant (Svetlana / Svetlanl)
+        -- is a typo
+        when ({{ a }} like '%a') != ({{ b }} like '%a')
+            and not (
+                left({{ a }}, -1) = left({{ b }}, -1)
+                and right({{ a }}, 1) || right({{ b }}, 1) !~ '[eiouy]'
+            )
+            then -1
         when {{ crm_segments.edit_distance(a, b) }}
             <= case
                 when least(length({{ a }}), length({{ b }})) >= {{ var('name_long_min_length', 8) }}
@@ -94,6 +103,22 @@
         when {{ crm_segments.name_similarity(a, b) }} >= {{ var('name_similarity_threshold', 0.6) }} then 2
         when left({{ a }}, 1) = left({{ b }}, 1)
             and {{ crm_segments.phonetic_key(a) }} = {{ crm_segments.phonetic_key(b) }} then 2
+        else -1
+    end
+{%- endmacro %}
+
+
+{#- How a Latin name key compares with a Han name given as the regular expression of its
+    pinyin spellings (int_contacts_match_fields): 3 when the key is one of the spellings
+    (张敏 / zhang min), -1 when it is not, 0 when either is missing. -#}
+{% macro compare_name_to_pinyin(latin_key, pinyin_pattern) -%}
+    {{ return(adapter.dispatch('compare_name_to_pinyin', 'crm_segments')(latin_key, pinyin_pattern)) }}
+{%- endmacro %}
+
+{% macro default__compare_name_to_pinyin(latin_key, pinyin_pattern) -%}
+    case
+        when {{ latin_key }} is null or {{ pinyin_pattern }} is null then 0
+        when replace({{ latin_key }}, ' ', '') ~ {{ pinyin_pattern }} then 3
         else -1
     end
 {%- endmacro %}

@@ -1,6 +1,6 @@
 {#- Blocking keys: candidate pairs are only formed between records that share a key.
-    Identifier keys (e-mail, mobile, landline, national id, address) come from the non-junk
-    identifiers; name keys combine a phonetic key of either name part with the birth date
+    Identifier keys (e-mail, mobile, landline, national id, address, and address_line: the
+    street part of an address without its postal code) come from the non-junk identifiers; name keys combine a phonetic key of either name part with the birth date
     (both parts, so swapped first/last names still meet). -#}
 {{ config(post_hook='analyze {{ this }}') }}
 with
@@ -25,7 +25,7 @@ name_parts as (
         birth_date,
         {{ crm_segments.phonetic_key('first_name_key') }} as first_phonetic,
         {{ crm_segments.phonetic_key('last_name_key') }} as last_phonetic,
-        postal_code
+        postal_key
     from contacts
     -- offset 0 is a fence: each phonetic key is computed once per record
     offset 0  -- noqa: AM09
@@ -39,6 +39,17 @@ keys as (
         identifier_type as block_type,
         identifier_type || ':' || identifier_value as block_key
     from identifiers
+
+    union all
+
+    -- the street part of a non-junk address, so that a record without postal code meets the
+    -- records of the same address that have one
+    select
+        contact_key,
+        'address_line' as block_type,
+        'address_line:' || split_part(identifier_value, '|', 1) as block_key
+    from identifiers
+    where identifier_type = 'address' and split_part(identifier_value, '|', 1) != ''
 
     union all
 
@@ -66,9 +77,9 @@ keys as (
         contact_key,
         'name_postal' as block_type,
         'name_postal:' || least(first_phonetic, last_phonetic) || ':' || greatest(first_phonetic, last_phonetic)
-        || ':' || postal_code as block_key
+        || ':' || postal_key as block_key
     from name_parts
-    where first_phonetic is not null and last_phonetic is not null and postal_code is not null
+    where first_phonetic is not null and last_phonetic is not null and postal_key is not null
 
 ),
 

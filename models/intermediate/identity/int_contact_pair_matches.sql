@@ -29,6 +29,10 @@ joined as (
         left_contacts.last_name_key as left_last,
         right_contacts.first_name_key as right_first,
         right_contacts.last_name_key as right_last,
+        left_contacts.first_name_pinyin_pattern as left_first_pinyin,
+        left_contacts.last_name_pinyin_pattern as left_last_pinyin,
+        right_contacts.first_name_pinyin_pattern as right_first_pinyin,
+        right_contacts.last_name_pinyin_pattern as right_last_pinyin,
         left_contacts.has_latin_name_keys = right_contacts.has_latin_name_keys as are_names_comparable,
         left_contacts.has_latin_name_keys and right_contacts.has_latin_name_keys as are_names_latin,
         {{ crm_segments.compare_birth_dates('left_contacts.birth_date', 'right_contacts.birth_date') }}
@@ -41,14 +45,15 @@ joined as (
         ) as has_national_id_conflict,
         case
             when left_contacts.address_key is not null and right_contacts.address_key is not null
-                and left_contacts.postal_code = right_contacts.postal_code
+                and left_contacts.postal_key = right_contacts.postal_key
                 then {{ crm_segments.name_similarity('left_contacts.address_key', 'right_contacts.address_key') }}
         end as address_similarity,
-        coalesce(
-            left_contacts.postal_code = right_contacts.postal_code
-            or left_contacts.city_key = right_contacts.city_key,
-            false
-        ) as has_location_agreement
+        coalesce(left_contacts.address_line_key != right_contacts.address_line_key, false) as has_address_conflict,
+        -- city names are not canonical (Moscow / Москва, Cluj / Cluj-Napoca): only postal codes conflict
+        coalesce(left_contacts.postal_key != right_contacts.postal_key, false) as has_location_conflict,
+        coalesce(left_contacts.postal_key = right_contacts.postal_key, false)
+        or coalesce(left_contacts.city_key = right_contacts.city_key, false) as has_location_agreement,
+        coalesce(left_contacts.postal_key = right_contacts.postal_key, false) as shares_postal_code
     from pairs
     inner join contacts as left_contacts
         on pairs.left_contact_key = left_contacts.contact_key
@@ -61,10 +66,22 @@ compared as (
 
     select
         joined.*,
-        {{ crm_segments.compare_name_keys('left_first', 'right_first') }} as straight_first_level,
-        {{ crm_segments.compare_name_keys('left_last', 'right_last') }} as straight_last_level,
-        {{ crm_segments.compare_name_keys('left_first', 'right_last') }} as swapped_first_level,
-        {{ crm_segments.compare_name_keys('left_last', 'right_first') }} as swapped_last_level
+        {%- for level, l, r in [
+            ('straight_first_level', 'first', 'first'),
+            ('straight_last_level', 'last', 'last'),
+            ('swapped_first_level', 'first', 'last'),
+            ('swapped_last_level', 'last', 'first'),
+        ] %}
+        case
+            when are_names_comparable then {{ crm_segments.compare_name_keys('left_' ~ l, 'right_' ~ r) }}
+            -- Han against pinyin
+            when left_{{ l }}_pinyin is not null
+                then {{ crm_segments.compare_name_to_pinyin('right_' ~ r, 'left_' ~ l ~ '_pinyin') }}
+            when right_{{ r }}_pinyin is not null
+                then {{ crm_segments.compare_name_to_pinyin('left_' ~ l, 'right_' ~ r ~ '_pinyin') }}
+            else 0
+        end as {{ level }}{{ ',' if not loop.last }}
+        {%- endfor %}
     from joined
     -- offset 0 is a fence: each comparison is computed once per pair
     offset 0  -- noqa: AM09
@@ -82,22 +99,28 @@ oriented as (
         birth_date_relation,
         has_national_id_conflict,
         address_similarity,
-        has_location_agreement,
+        shares_postal_code,
+        has_location_conflict,
+        has_address_conflict,
+        -- same street address, postal codes not in conflict (one may be missing)
+        'address_line' = any(block_type_list) and not has_location_conflict as shares_address_line,
+        (has_location_agreement or 'address_line' = any(block_type_list)) and not has_location_conflict
+            as has_location_agreement,
         swapped_first_level > 0 and swapped_last_level > 0
         and swapped_first_level + swapped_last_level > straight_first_level + straight_last_level
             as are_names_swapped,
         case
-            when not are_names_comparable then 0
             when swapped_first_level > 0 and swapped_last_level > 0
                 and swapped_first_level + swapped_last_level > straight_first_level + straight_last_level
-                then swapped_first_level
+                -- which part is the given name is unknown when the parts are exchanged: the
+                -- weaker comparison counts as the given name's (household guard)
+                then least(swapped_first_level, swapped_last_level)
             else straight_first_level
         end as first_name_level,
         case
-            when not are_names_comparable then 0
             when swapped_first_level > 0 and swapped_last_level > 0
                 and swapped_first_level + swapped_last_level > straight_first_level + straight_last_level
-                then swapped_last_level
+                then greatest(swapped_first_level, swapped_last_level)
             else straight_last_level
         end as last_name_level,
         'email' = any(block_type_list) as shares_email,
@@ -133,7 +156,7 @@ judged as (
                             oriented.first_name_level = 3
                             or (oriented.first_name_level >= 1 and oriented.birth_date_relation = 'equal')
                         )
-                        and (oriented.last_name_level >= 0 or oriented.birth_date_relation = 'equal')
+                        and oriented.last_name_level >= 0
                     )
                     or (
                         oriented.first_name_level = 0
@@ -150,7 +173,7 @@ judged as (
                             oriented.first_name_level >= 2
                             or (oriented.first_name_level >= 1 and oriented.birth_date_relation = 'equal')
                         )
-                        and (oriented.last_name_level >= 0 or oriented.birth_date_relation = 'equal')
+                        and oriented.last_name_level >= 0
                     )
                     or (
                         oriented.first_name_level = 0
@@ -167,27 +190,37 @@ judged as (
                 and oriented.first_name_level >= 2 and oriented.last_name_level >= 2
                 and oriented.first_name_level + oriented.last_name_level >= 5
                 and (
-                    oriented.has_location_agreement
-                    or oriented.shares_email
+                    oriented.shares_email
                     or oriented.shares_mobile
-                    or oriented.shares_landline
-                    or oriented.shares_address
+                    or oriented.shares_national_id
+                    -- twins share a birth date and a home: Alena / Elena at one address differ
+                    or (
+                        oriented.first_name_level = 3
+                        and (oriented.has_location_agreement or oriented.shares_landline or oriented.shares_address)
+                    )
                 )
                 then 'fuzzy_name_dob'
             when oriented.birth_date_relation in ('equal', 'missing')
                 and (
-                    oriented.shares_address or oriented.address_similarity >= {{ var('address_similarity_threshold') }}
+                    oriented.shares_address
+                    or oriented.address_similarity >= {{ var('address_similarity_threshold') }}
                 )
                 and (
                     (oriented.first_name_level = 3 and oriented.last_name_level = 3)
+                    -- a first name that is only similar is a twin at home, not a typo
                     or (
                         oriented.birth_date_relation = 'equal'
-                        and oriented.first_name_level >= 2
-                        and oriented.last_name_level >= 2
-                        and oriented.first_name_level + oriented.last_name_level >= 5
+                        and oriented.first_name_level = 3
+                        and oriented.last_name_level = 2
                     )
                 )
                 then 'fuzzy_name_address'
+            -- the same full name in one postal code, no birth date to disagree, nothing in conflict
+            when oriented.birth_date_relation = 'missing'
+                and oriented.shares_postal_code
+                and oriented.first_name_level = 3 and oriented.last_name_level = 3
+                and not oriented.has_address_conflict
+                then 'name_postal'
         end as match_rule
     from oriented
 
@@ -206,6 +239,9 @@ final as (
         are_names_swapped,
         has_national_id_conflict,
         address_similarity,
+        shares_address_line,
+        shares_postal_code,
+        has_location_conflict,
         has_location_agreement,
         match_rule,
         match_rule is not null as is_match,
@@ -218,7 +254,8 @@ final as (
                         when 'mobile_name_dob' then 0.95
                         when 'landline_name_dob' then 0.90
                         when 'fuzzy_name_dob' then 0.85
-                        else 0.80
+                        when 'fuzzy_name_address' then 0.80
+                        else 0.75
                     end
                     - case when first_name_level < 3 then 0.05 else 0 end
                     - case when birth_date_relation != 'equal' then 0.05 else 0 end,
@@ -228,7 +265,7 @@ final as (
         case
             when match_rule is not null then null
             when has_national_id_conflict then 'national_id_conflict'
-            when (shares_email or shares_mobile or shares_landline or shares_address)
+            when (shares_email or shares_mobile or shares_landline or shares_address or shares_address_line)
                 and (birth_date_relation = 'different' or first_name_level = -1)
                 then 'household_guard'
             when birth_date_relation = 'different' then 'birth_date_conflict'

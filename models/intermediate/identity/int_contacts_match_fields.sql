@@ -59,6 +59,50 @@ junk_dates as (
 
 ),
 
+han_readings as (
+
+    select
+        han_character,
+        -- Lü is spelled lv or lu
+        '(?:' || replace(readings, 'v', '[vu]') || ')' as reading_pattern
+    from {{ ref('han_pinyin') }}
+
+),
+
+han_name_parts as (
+
+    select
+        contacts.contact_key,
+        name_parts.part,
+        name_parts.name_key
+    from contacts
+    cross join lateral (
+        values ('first', contacts.first_name_key), ('last', contacts.last_name_key)
+    ) as name_parts (part, name_key)
+    where name_parts.name_key ~ '^{{ crm_segments.han_class() }}+$'
+
+),
+
+-- a Han name as a regular expression over its pinyin spellings: 单敏 -> ^(?:dan|chan|shan)(?:min)$
+-- (NULL when a character is not in the reference table)
+pinyin_patterns as (
+
+    select
+        han_name_parts.contact_key,
+        han_name_parts.part,
+        case
+            when bool_and(han_readings.han_character is not null)
+                then '^' || string_agg(han_readings.reading_pattern, '' order by characters.position) || '$'
+        end as pinyin_pattern
+    from han_name_parts
+    cross join lateral
+        unnest(regexp_split_to_array(han_name_parts.name_key, '')) with ordinality as characters (han_character, position)
+    left join han_readings
+        on characters.han_character = han_readings.han_character
+    group by han_name_parts.contact_key, han_name_parts.part
+
+),
+
 final as (
 
     select
@@ -72,13 +116,24 @@ final as (
         contacts.national_id_type,
         contacts.is_national_id_valid,
         contacts.postal_code,
+        -- postal code for comparison: leading zeros dropped (spreadsheets drop them: 020867 / 20867)
+        nullif(ltrim(contacts.postal_code, '0'), '') as postal_key,
         contacts.address_key,
+        -- the street part of the address key: records of one address whose postal code is
+        -- missing on one side still meet (postal codes that differ are a conflict, see pairs)
+        nullif(split_part(contacts.address_key, '|', 1), '') as address_line_key,
         case when junk_dates.birth_date is null then contacts.birth_date end as birth_date,
         junk_dates.birth_date is not null as is_birth_date_junk,
-        lower(contacts.city) as city_key
+        lower(contacts.city) as city_key,
+        first_patterns.pinyin_pattern as first_name_pinyin_pattern,
+        last_patterns.pinyin_pattern as last_name_pinyin_pattern
     from contacts
     left join junk_dates
         on contacts.birth_date = junk_dates.birth_date
+    left join pinyin_patterns as first_patterns
+        on contacts.contact_key = first_patterns.contact_key and first_patterns.part = 'first'
+    left join pinyin_patterns as last_patterns
+        on contacts.contact_key = last_patterns.contact_key and last_patterns.part = 'last'
 
 )
 

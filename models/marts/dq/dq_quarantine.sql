@@ -1,8 +1,38 @@
 with
 
-quarantined as (
+source_rows as (
 
     select * from {{ ref('int_source_rows_quarantined') }}
+
+),
+
+contact_records as (
+
+    select * from {{ ref('int_contacts_quarantined') }}
+
+),
+
+quarantined as (
+
+    -- rows that could not be staged (every raw table)
+    select
+        quarantine_id,
+        source_table,
+        source_key,
+        reason_code,
+        raw_record
+    from source_rows
+
+    union all
+
+    -- staged contact records that identify nobody
+    select
+        quarantine_id,
+        source_table,
+        source_key,
+        reason_code,
+        raw_record
+    from contact_records
 
 ),
 
