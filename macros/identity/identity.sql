@@ -70,12 +70,14 @@
     exactly one ends in "a" are different: that is how Romanian and Russian names mark the
     feminine form, and spouses or siblings with such names must not merge. The one exception
     is a final "a" replaced by a consonant (Svetlana / Svetlanl), a typo no gendered pair
-    makes. -#}
-{% macro compare_name_keys(a, b) -%}
-    {{ return(adapter.dispatch('compare_name_keys', 'crm_segments')(a, b)) }}
+    makes. With gendered=false (family names of two records whose given names are compared
+    separately) the ending is not a conflict: Irina Smirnov is Irina Smirnova mistyped. Two
+    neighbouring letters exchanged count as one edit. -#}
+{% macro compare_name_keys(a, b, gendered=true) -%}
+    {{ return(adapter.dispatch('compare_name_keys', 'crm_segments')(a, b, gendered)) }}
 {%- endmacro %}
 
-{% macro default__compare_name_keys(a, b) -%}
+{% macro default__compare_name_keys(a, b, gendered=true) -%}
     case
         when {{ a }} is null or {{ b }} is null then 0
         when {{ a }} = {{ b }} then 3
@@ -85,12 +87,14 @@
         -- gendered forms are different people: Andrei / Andreea, Ion / Ioana, Ivanov / Ivanova,
         -- Cristian / Cristina; only a final "a" mistyped as a consonant (Svetlana / Svetlanl)
         -- is a typo
+        {%- if gendered %}
         when ({{ a }} like '%a') != ({{ b }} like '%a')
             and not (
                 left({{ a }}, -1) = left({{ b }}, -1)
                 and right({{ a }}, 1) || right({{ b }}, 1) !~ '[eiouy]'
             )
             then -1
+        {%- endif %}
         when {{ crm_segments.edit_distance(a, b) }}
             <= case
                 when least(length({{ a }}), length({{ b }})) >= {{ var('name_long_min_length', 8) }}
@@ -99,6 +103,16 @@
                     then {{ var('name_max_edit_distance', 1) }}
                 else 0
             end
+            then 2
+        -- two neighbouring letters exchanged (Petrova / Pertova) is one typing error
+        when length({{ a }}) = length({{ b }})
+            and least(length({{ a }}), length({{ b }})) >= {{ var('name_short_min_length', 4) }}
+            and {{ crm_segments.edit_distance(a, b) }} = 2
+            and exists (
+                select 1
+                from generate_series(1, length({{ a }}) - 1) as positions (i)
+                where overlay({{ a }} placing substr({{ a }}, i + 1, 1) || substr({{ a }}, i, 1) from i for 2) = {{ b }}
+            )
             then 2
         when {{ crm_segments.name_similarity(a, b) }} >= {{ var('name_similarity_threshold', 0.6) }} then 2
         when left({{ a }}, 1) = left({{ b }}, 1)

@@ -33,6 +33,10 @@ joined as (
         left_contacts.last_name_pinyin_pattern as left_last_pinyin,
         right_contacts.first_name_pinyin_pattern as right_first_pinyin,
         right_contacts.last_name_pinyin_pattern as right_last_pinyin,
+        left_contacts.first_name_pinyin as left_first_spelling,
+        left_contacts.last_name_pinyin as left_last_spelling,
+        right_contacts.first_name_pinyin as right_first_spelling,
+        right_contacts.last_name_pinyin as right_last_spelling,
         left_contacts.has_latin_name_keys = right_contacts.has_latin_name_keys as are_names_comparable,
         left_contacts.has_latin_name_keys and right_contacts.has_latin_name_keys as are_names_latin,
         {{ crm_segments.compare_birth_dates('left_contacts.birth_date', 'right_contacts.birth_date') }}
@@ -73,7 +77,12 @@ compared as (
             ('swapped_last_level', 'last', 'first'),
         ] %}
         case
-            when are_names_comparable then {{ crm_segments.compare_name_keys('left_' ~ l, 'right_' ~ r) }}
+            -- two Han names that differ but sound the same: a character typed wrongly
+            when left_{{ l }} != right_{{ r }}
+                and {{ crm_segments.compare_name_to_pinyin('left_' ~ l ~ '_spelling', 'right_' ~ r ~ '_pinyin') }} = 3
+                then 2
+            when are_names_comparable
+                then {{ crm_segments.compare_name_keys('left_' ~ l, 'right_' ~ r, gendered=(level != 'straight_last_level')) }}
             -- Han against pinyin
             when left_{{ l }}_pinyin is not null
                 then {{ crm_segments.compare_name_to_pinyin('right_' ~ r, 'left_' ~ l ~ '_pinyin') }}
@@ -203,6 +212,7 @@ judged as (
             when oriented.birth_date_relation in ('equal', 'missing')
                 and (
                     oriented.shares_address
+                    or oriented.shares_address_line
                     or oriented.address_similarity >= {{ var('address_similarity_threshold') }}
                 )
                 and (

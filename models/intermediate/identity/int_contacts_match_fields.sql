@@ -63,8 +63,9 @@ han_readings as (
 
     select
         han_character,
-        -- Lü is spelled lv or lu
-        '(?:' || replace(readings, 'v', '[vu]') || ')' as reading_pattern
+        readings,
+        -- Lü is spelled lv, lu or lyu
+        '(?:' || replace(readings, 'v', '(?:v|u|yu)') || ')' as reading_pattern
     from {{ ref('han_pinyin') }}
 
 ),
@@ -93,7 +94,13 @@ pinyin_patterns as (
         case
             when bool_and(han_readings.han_character is not null)
                 then '^' || string_agg(han_readings.reading_pattern, '' order by characters.position) || '$'
-        end as pinyin_pattern
+        end as pinyin_pattern,
+        -- the most common reading of every character: a wrong character of the same sound
+        -- (娜 / 那) still spells the same
+        case
+            when bool_and(han_readings.han_character is not null)
+                then string_agg(split_part(han_readings.readings, '|', 1), '' order by characters.position)
+        end as pinyin_spelling
     from han_name_parts
     cross join lateral
         unnest(regexp_split_to_array(han_name_parts.name_key, '')) with ordinality as characters (han_character, position)
@@ -126,7 +133,9 @@ final as (
         junk_dates.birth_date is not null as is_birth_date_junk,
         lower(contacts.city) as city_key,
         first_patterns.pinyin_pattern as first_name_pinyin_pattern,
-        last_patterns.pinyin_pattern as last_name_pinyin_pattern
+        last_patterns.pinyin_pattern as last_name_pinyin_pattern,
+        first_patterns.pinyin_spelling as first_name_pinyin,
+        last_patterns.pinyin_spelling as last_name_pinyin
     from contacts
     left join junk_dates
         on contacts.birth_date = junk_dates.birth_date
