@@ -129,7 +129,12 @@ final as (
         -- the street part of the address key: records of one address whose postal code is
         -- missing on one side still meet (postal codes that differ are a conflict, see pairs)
         nullif(split_part(contacts.address_key, '|', 1), '') as address_line_key,
-        case when junk_dates.birth_date is null then contacts.birth_date end as birth_date,
+        -- a valid national id (CNP, Chinese resident id) carries the birth date when the
+        -- record has none (or only a placeholder)
+        coalesce(
+            case when junk_dates.birth_date is null then contacts.birth_date end,
+            contacts.national_id_birth_date
+        ) as birth_date,
         junk_dates.birth_date is not null as is_birth_date_junk,
         lower(contacts.city) as city_key,
         first_patterns.pinyin_pattern as first_name_pinyin_pattern,
