@@ -111,7 +111,9 @@
             and exists (
                 select 1
                 from generate_series(1, length({{ a }}) - 1) as positions (i)
-                where overlay({{ a }} placing substr({{ a }}, i + 1, 1) || substr({{ a }}, i, 1) from i for 2) = {{ b }}
+                where
+                    substr({{ a }}, 1, i - 1) || substr({{ a }}, i + 1, 1) || substr({{ a }}, i, 1)
+                    || substr({{ a }}, i + 2) = {{ b }}
             )
             then 2
         when {{ crm_segments.name_similarity(a, b) }} >= {{ var('name_similarity_threshold', 0.6) }} then 2
@@ -134,6 +136,28 @@
         when {{ latin_key }} is null or {{ pinyin_pattern }} is null then 0
         when replace({{ latin_key }}, ' ', '') ~ {{ pinyin_pattern }} then 3
         else -1
+    end
+{%- endmacro %}
+
+
+{#- The comparison level of one name part of two records in any script: two Han names of
+    the same sound are similar (2, a character typed wrongly); names in one script go through
+    compare_name_keys; a Han name and a Latin one through compare_name_to_pinyin; 0 when they
+    cannot be compared. Arguments are column names: the two keys, their pinyin patterns and
+    spellings (NULL unless Han), and whether the records' names are in one script. -#}
+{% macro compare_name_parts(a, b, a_pattern, b_pattern, a_spelling, b_spelling, same_script, gendered=true) -%}
+    {{ return(adapter.dispatch('compare_name_parts', 'crm_segments')(
+        a, b, a_pattern, b_pattern, a_spelling, b_spelling, same_script, gendered
+    )) }}
+{%- endmacro %}
+
+{% macro default__compare_name_parts(a, b, a_pattern, b_pattern, a_spelling, b_spelling, same_script, gendered=true) -%}
+    case
+        when {{ a }} != {{ b }} and {{ crm_segments.compare_name_to_pinyin(a_spelling, b_pattern) }} = 3 then 2
+        when {{ same_script }} then {{ crm_segments.compare_name_keys(a, b, gendered) }}
+        when {{ a_pattern }} is not null then {{ crm_segments.compare_name_to_pinyin(b, a_pattern) }}
+        when {{ b_pattern }} is not null then {{ crm_segments.compare_name_to_pinyin(a, b_pattern) }}
+        else 0
     end
 {%- endmacro %}
 

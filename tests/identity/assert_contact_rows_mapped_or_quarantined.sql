@@ -9,9 +9,9 @@ raw_rows as (
     select
         _key_source_system as source_system,
         _key_source_record_id as source_record_id,
+        _raw_record as raw_record,
         _quarantine_reason is null as is_staged,
-        md5(concat_ws('|', 'crm_contacts', _source_key, _key_rank)) as quarantine_id,
-        _raw_record as raw_record
+        md5(concat_ws('|', 'crm_contacts', _source_key, _key_rank)) as quarantine_id
     from {{ ref('base_crm__contacts') }}
 
 ),

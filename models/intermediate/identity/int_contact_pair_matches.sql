@@ -70,27 +70,24 @@ compared as (
 
     select
         joined.*,
-        {%- for level, l, r in [
-            ('straight_first_level', 'first', 'first'),
-            ('straight_last_level', 'last', 'last'),
-            ('swapped_first_level', 'first', 'last'),
-            ('swapped_last_level', 'last', 'first'),
-        ] %}
-        case
-            -- two Han names that differ but sound the same: a character typed wrongly
-            when left_{{ l }} != right_{{ r }}
-                and {{ crm_segments.compare_name_to_pinyin('left_' ~ l ~ '_spelling', 'right_' ~ r ~ '_pinyin') }} = 3
-                then 2
-            when are_names_comparable
-                then {{ crm_segments.compare_name_keys('left_' ~ l, 'right_' ~ r, gendered=(level != 'straight_last_level')) }}
-            -- Han against pinyin
-            when left_{{ l }}_pinyin is not null
-                then {{ crm_segments.compare_name_to_pinyin('right_' ~ r, 'left_' ~ l ~ '_pinyin') }}
-            when right_{{ r }}_pinyin is not null
-                then {{ crm_segments.compare_name_to_pinyin('left_' ~ l, 'right_' ~ r ~ '_pinyin') }}
-            else 0
-        end as {{ level }}{{ ',' if not loop.last }}
-        {%- endfor %}
+        {{ crm_segments.compare_name_parts(
+            'joined.left_first', 'joined.right_first', 'joined.left_first_pinyin', 'joined.right_first_pinyin',
+            'joined.left_first_spelling', 'joined.right_first_spelling', 'joined.are_names_comparable'
+        ) }} as straight_first_level,
+        -- family names: the gendered ending is judged on the given names (Irina Smirnov is a typo)
+        {{ crm_segments.compare_name_parts(
+            'joined.left_last', 'joined.right_last', 'joined.left_last_pinyin', 'joined.right_last_pinyin',
+            'joined.left_last_spelling', 'joined.right_last_spelling', 'joined.are_names_comparable',
+            gendered=false
+        ) }} as straight_last_level,
+        {{ crm_segments.compare_name_parts(
+            'joined.left_first', 'joined.right_last', 'joined.left_first_pinyin', 'joined.right_last_pinyin',
+            'joined.left_first_spelling', 'joined.right_last_spelling', 'joined.are_names_comparable'
+        ) }} as swapped_first_level,
+        {{ crm_segments.compare_name_parts(
+            'joined.left_last', 'joined.right_first', 'joined.left_last_pinyin', 'joined.right_first_pinyin',
+            'joined.left_last_spelling', 'joined.right_first_spelling', 'joined.are_names_comparable'
+        ) }} as swapped_last_level
     from joined
     -- offset 0 is a fence: each comparison is computed once per pair
     offset 0  -- noqa: AM09

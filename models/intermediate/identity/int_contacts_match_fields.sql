@@ -77,9 +77,10 @@ han_name_parts as (
         name_parts.part,
         name_parts.name_key
     from contacts
-    cross join lateral (
-        values ('first', contacts.first_name_key), ('last', contacts.last_name_key)
-    ) as name_parts (part, name_key)
+    cross join
+        lateral (
+            values ('first', contacts.first_name_key), ('last', contacts.last_name_key)
+        ) as name_parts (part, name_key)
     where name_parts.name_key ~ '^{{ crm_segments.han_class() }}+$'
 
 ),
@@ -102,8 +103,10 @@ pinyin_patterns as (
                 then string_agg(split_part(han_readings.readings, '|', 1), '' order by characters.position)
         end as pinyin_spelling
     from han_name_parts
-    cross join lateral
-        unnest(regexp_split_to_array(han_name_parts.name_key, '')) with ordinality as characters (han_character, position)
+    cross join
+        lateral
+        unnest(regexp_split_to_array(han_name_parts.name_key, '')) with ordinality
+            as characters (han_character, position)
     left join han_readings
         on characters.han_character = han_readings.han_character
     group by han_name_parts.contact_key, han_name_parts.part
@@ -123,9 +126,13 @@ final as (
         contacts.national_id_type,
         contacts.is_national_id_valid,
         contacts.postal_code,
+        contacts.address_key,
+        first_patterns.pinyin_pattern as first_name_pinyin_pattern,
+        last_patterns.pinyin_pattern as last_name_pinyin_pattern,
+        first_patterns.pinyin_spelling as first_name_pinyin,
+        last_patterns.pinyin_spelling as last_name_pinyin,
         -- postal code for comparison: leading zeros dropped (spreadsheets drop them: 020867 / 20867)
         nullif(ltrim(contacts.postal_code, '0'), '') as postal_key,
-        contacts.address_key,
         -- the street part of the address key: records of one address whose postal code is
         -- missing on one side still meet (postal codes that differ are a conflict, see pairs)
         nullif(split_part(contacts.address_key, '|', 1), '') as address_line_key,
@@ -136,11 +143,7 @@ final as (
             contacts.national_id_birth_date
         ) as birth_date,
         junk_dates.birth_date is not null as is_birth_date_junk,
-        lower(contacts.city) as city_key,
-        first_patterns.pinyin_pattern as first_name_pinyin_pattern,
-        last_patterns.pinyin_pattern as last_name_pinyin_pattern,
-        first_patterns.pinyin_spelling as first_name_pinyin,
-        last_patterns.pinyin_spelling as last_name_pinyin
+        lower(contacts.city) as city_key
     from contacts
     left join junk_dates
         on contacts.birth_date = junk_dates.birth_date

@@ -140,6 +140,83 @@ blocking_statistics as (
 
 ),
 
+-- per kind of blocking key: records carrying one, blocks, the largest block compared, and
+-- the candidate pairs that share that kind of key (a pair may share several kinds)
+block_type_sizes as (
+
+    select
+        block_type,
+        count(distinct contact_key) as record_count,
+        count(distinct block_key) filter (where block_size between 2 and {{ var('max_block_size') }})
+            as compared_block_count,
+        max(block_size) filter (where block_size <= {{ var('max_block_size') }}) as largest_compared_block
+    from blocking_keys
+    group by block_type
+
+),
+
+block_type_pairs as (
+
+    select
+        pair_block_types.block_type,
+        count(*) as pair_count
+    from pair_matches
+    cross join lateral unnest(string_to_array(pair_matches.block_types, ',')) as pair_block_types (block_type)
+    group by pair_block_types.block_type
+
+),
+
+blocking_by_type as (
+
+    select
+        'blocking' as audit_section,
+        'pairs_per_record:' || block_type_sizes.block_type as item,
+        block_type_sizes.block_type as identifier_type,
+        'records with this kind of key (record_count), candidate pairs sharing it (pair_count), '
+        || 'pairs per such record (metric_value); ' || block_type_sizes.compared_block_count
+        || ' blocks compared, the largest of ' || coalesce(block_type_sizes.largest_compared_block, 0)
+        || ' records' as detail,
+        block_type_sizes.record_count::bigint as record_count,
+        null::bigint as person_count,
+        coalesce(block_type_pairs.pair_count, 0)::bigint as pair_count,
+        round(coalesce(block_type_pairs.pair_count, 0)::numeric / greatest(block_type_sizes.record_count, 1), 3)
+            as metric_value
+    from block_type_sizes
+    left join block_type_pairs
+        on block_type_sizes.block_type = block_type_pairs.block_type
+
+),
+
+record_pair_counts as (
+
+    select
+        contact_key,
+        count(*) as pair_count
+    from (
+        select left_contact_key as contact_key from pair_matches
+        union all
+        select right_contact_key as contact_key from pair_matches
+    ) as pair_ends
+    group by contact_key
+
+),
+
+blocking_spread as (
+
+    select
+        'blocking' as audit_section,
+        'max_pairs_of_one_record' as item,
+        null::text as identifier_type,
+        'the most candidate pairs any one record is in (metric_value); 99th percentile in pair_count'
+            as detail,
+        count(*)::bigint as record_count,
+        null::bigint as person_count,
+        (percentile_disc(0.99) within group (order by pair_count))::bigint as pair_count,
+        max(pair_count)::numeric as metric_value
+    from record_pair_counts
+
+),
+
 connected_identifiers as (
 
     select
@@ -237,6 +314,10 @@ unioned as (
     select * from matches_by_rule
     union all
     select * from blocking_statistics
+    union all
+    select * from blocking_by_type
+    union all
+    select * from blocking_spread
     union all
     select * from most_connected_identifiers
     union all
