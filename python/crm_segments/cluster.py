@@ -67,6 +67,9 @@ AVERAGE_LABEL = "average profile"
 
 FEATURE_MODEL = "int_customer_cluster_features"
 
+#: dbt selector of what scoring depends on the stored model: the model tables and all below them
+SCORING_SELECTOR = "source:clusters+"
+
 
 class ClusterError(RuntimeError):
     """The clusters cannot be fitted or read; the message says why."""
@@ -156,7 +159,7 @@ def read_features(conn: psycopg.Connection[Any], settings: ClusterSettings) -> p
     except psycopg.errors.UndefinedColumn as exc:
         raise ClusterError(
             f"a feature of the var cluster_features is not in {FEATURE_MODEL}: {exc}"
-        )
+        ) from exc
     buffer.seek(0)
     dtypes: dict[str, Any] = {"customer_id": str, **dict.fromkeys(settings.features, "float64")}
     if buffer.getbuffer().nbytes == 0:
@@ -220,7 +223,7 @@ class ClusterModel:
         ) / self.scales
 
     def predict(self, frame: pd.DataFrame) -> np.ndarray:
-        """Cluster id of each row: the nearest centroid (exact squared distances, lowest index on ties)."""
+        """Cluster id of each row: the nearest centroid (exact squared distances; ties: first)."""
         z = self.scale(frame)
         distances = ((z[:, None, :] - self.centroids[None, :, :]) ** 2).sum(axis=2)
         return np.asarray(self.cluster_ids)[distances.argmin(axis=1)]
@@ -516,7 +519,7 @@ def save_model(conn: psycopg.Connection[Any], model: ClusterModel, schema: str) 
             for f, t in zip(model.features, model.transforms, strict=True)
         ]
         conn.execute(
-            sql.SQL("insert into {}.cluster_models values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)").format(s),
+            _insert(schema, "cluster_models", 12),
             (
                 version, model.k, model.silhouette,
                 json.dumps({str(k): v for k, v in model.silhouette_by_k.items()}),
@@ -526,7 +529,7 @@ def save_model(conn: psycopg.Connection[Any], model: ClusterModel, schema: str) 
         )  # fmt: skip
         with conn.cursor() as cur:
             cur.executemany(
-                sql.SQL("insert into {}.cluster_model_features values (%s, %s, %s, %s, %s, %s, %s)").format(s),
+                _insert(schema, "cluster_model_features", 7),
                 [
                     (version, f, i + 1, model.transforms[i], float(model.means[i]),
                      float(model.scales[i]), float(model.population_means[i]))
@@ -535,7 +538,7 @@ def save_model(conn: psycopg.Connection[Any], model: ClusterModel, schema: str) 
             )  # fmt: skip
             values = _centroid_values(model)
             cur.executemany(
-                sql.SQL("insert into {}.cluster_centroids values (%s, %s, %s, %s, %s, %s)").format(s),
+                _insert(schema, "cluster_centroids", 6),
                 [
                     (version, cid, f, float(model.centroids[c, i]), float(values[c, i]),
                      float(model.member_means[c, i]))
@@ -545,7 +548,7 @@ def save_model(conn: psycopg.Connection[Any], model: ClusterModel, schema: str) 
             )  # fmt: skip
             total = max(model.training_rows, 1)
             cur.executemany(
-                sql.SQL("insert into {}.cluster_labels values (%s, %s, %s, %s, %s, %s, %s, %s)").format(s),
+                _insert(schema, "cluster_labels", 8),
                 [
                     (version, cid, model.labels[c], model.generated_labels[c], model.sizes[c],
                      model.sizes[c] / total, model.matched_from[c], model.match_distances[c])
@@ -554,6 +557,11 @@ def save_model(conn: psycopg.Connection[Any], model: ClusterModel, schema: str) 
             )  # fmt: skip
     model.model_version = version
     return version
+
+
+def _insert(schema: str, table: str, columns: int) -> sql.Composed:
+    placeholders = sql.SQL(", ").join([sql.Placeholder()] * columns)
+    return sql.SQL("insert into {} values ({})").format(sql.Identifier(schema, table), placeholders)
 
 
 def _centroid_values(model: ClusterModel) -> np.ndarray:
