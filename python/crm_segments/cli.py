@@ -128,7 +128,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
     extra = _build_extra(args)
     target = getattr(args, "target", None)
-    if getattr(args, "select", None) or getattr(args, "exclude", None):
+    if getattr(args, "select", None):
         summary = run_dbt("build", extra, target=target, console=err_console)
         print_summary(summary, console)
         return 0 if summary.success else 1
@@ -143,13 +143,18 @@ def _cmd_build(args: argparse.Namespace) -> int:
         return 0 if summary.success else 1
     # no model yet: build everything up to the features, fit, then build the scoring and below
     selector = cluster.SCORING_SELECTOR
+    excluded = list(getattr(args, "exclude", None) or [])
+    extra = _build_extra(argparse.Namespace(**{**vars(args), "exclude": None}))
     console.rule(f"dbt build without the cluster scoring ({selector} excluded)")
-    first = run_dbt("build", [*extra, "--exclude", selector], target=target, console=err_console)
+    first = run_dbt(
+        "build", [*extra, "--exclude", *excluded, selector], target=target, console=err_console
+    )
     print_summary(first, console)
     console.rule("fit the behavioural clusters (no model stored yet)")
     fitted = _fit_clusters(settings, target, refit=False)
     console.rule(f"dbt build of the cluster scoring and below ({selector})")
-    second = run_dbt("build", [*extra, "--select", selector], target=target, console=err_console)
+    then = [*extra, "--select", selector, *(["--exclude", *excluded] if excluded else [])]
+    second = run_dbt("build", then, target=target, console=err_console)
     print_summary(second, console)
     return 0 if first.success and second.success and fitted else 1
 
