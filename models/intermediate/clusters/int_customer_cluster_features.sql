@@ -73,10 +73,8 @@ final as (
     from tenure
     left join rfm on tenure.customer_id = rfm.customer_id
     left join usage_window on tenure.customer_id = usage_window.customer_id
-    where not exists (
-        select 1 from withdrawals
-        where withdrawals.customer_id = tenure.customer_id
-    )
+    left join withdrawals on tenure.customer_id = withdrawals.customer_id
+    where withdrawals.customer_id is null  -- profiling consent withdrawn: not profiled
 
 )
 

@@ -70,16 +70,17 @@ cluster_parameters as (
     select
         centroids.cluster_id,
         {%- for feature in features %}
-        max(model_features.feature_transform) filter (
-            where centroids.feature_name = '{{ feature }}'
-        ) as transform__{{ feature }},
-        max(model_features.scaler_mean) filter (where centroids.feature_name = '{{ feature }}') as mean__{{ feature }},
-        max(model_features.scaler_scale) filter (
-            where centroids.feature_name = '{{ feature }}'
-        ) as scale__{{ feature }},
-        max(centroids.centroid_scaled) filter (
-            where centroids.feature_name = '{{ feature }}'
-        ) as centroid__{{ feature }}{% if not loop.last %},{% endif %}
+            max(model_features.feature_transform) filter (
+                where centroids.feature_name = '{{ feature }}'
+            ) as transform__{{ feature }},
+            max(model_features.scaler_mean) filter (where centroids.feature_name = '{{ feature }}')
+                as mean__{{ feature }},
+            max(model_features.scaler_scale) filter (
+                where centroids.feature_name = '{{ feature }}'
+            ) as scale__{{ feature }},
+            max(centroids.centroid_scaled) filter (
+                where centroids.feature_name = '{{ feature }}'
+            ) as centroid__{{ feature }}{% if not loop.last %},{% endif %}
         {%- endfor %}
     from centroids
     inner join scoring_model on centroids.model_version = scoring_model.model_version
@@ -99,14 +100,14 @@ distances as (
         features.customer_id,
         cluster_parameters.cluster_id,
         {%- for feature in features %}
-        coalesce(power(
-            ({{ crm_segments.cluster_feature_transform(
+            coalesce(power(
+                ({{ crm_segments.cluster_feature_transform(
                 'features.' ~ feature, 'cluster_parameters.transform__' ~ feature
             ) }} - cluster_parameters.mean__{{ feature }})
-            / cluster_parameters.scale__{{ feature }}
-            - cluster_parameters.centroid__{{ feature }},
-            2
-        ), 0){% if not loop.last %} +{% endif %}
+                / cluster_parameters.scale__{{ feature }}
+                - cluster_parameters.centroid__{{ feature }},
+                2
+            ), 0){% if not loop.last %} +{% endif %}
         {%- endfor %} as squared_distance
     from features
     cross join cluster_parameters
@@ -130,19 +131,19 @@ final as (
     select
         persons.customer_id,
         labels.cluster_id,
+        labels.cluster_label as model_label,
+        labels.model_version,
         case
             when withdrawals.customer_id is not null then 'not profiled'
             else coalesce(overrides.renamed_label, labels.cluster_label)
         end as cluster_label,
-        labels.cluster_label as model_label,
         case
             when withdrawals.customer_id is not null then 'not_profiled'
             when features.customer_id is null then 'no_activity'
             when labels.cluster_id is null then 'no_model'
             else 'scored'
         end as cluster_status,
-        sqrt(nearest.squared_distance) as cluster_distance,
-        labels.model_version
+        sqrt(nearest.squared_distance) as cluster_distance
     from persons
     cross join scoring_model
     left join withdrawals on persons.customer_id = withdrawals.customer_id
@@ -157,4 +158,12 @@ final as (
 
 )
 
-select * from final
+select
+    customer_id,
+    cluster_id,
+    cluster_label,
+    model_label,
+    cluster_status,
+    cluster_distance,
+    model_version
+from final
