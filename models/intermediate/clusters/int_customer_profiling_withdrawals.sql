@@ -54,7 +54,7 @@ current_state as (
 
 select
     customer_id,
-    array_agg(channel order by channel) as withdrawn_channels,
+    string_agg(channel, ', ' order by channel) as withdrawn_channels,
     max(event_at) as last_withdrawn_at
 from current_state
 where action = 'withdraw'
