@@ -322,6 +322,11 @@ def fit_model(
 ) -> ClusterModel:
     """Fit scaler and k-means on the frame; labels and ids follow ``previous`` where they match."""
 
+    # imported here, not in the timed fit: loading scikit-learn and scipy takes seconds on a busy
+    # machine (measured: 10 s of the first fit on the demo, 0.6 s for the fit itself)
+    import scipy.optimize  # noqa: F401
+    import sklearn.cluster
+    import sklearn.metrics  # noqa: F401
     from threadpoolctl import threadpool_limits
 
     # One thread: OpenMP's spinning workers make k-means 20-30x slower on a shared 2-core machine
