@@ -1,7 +1,8 @@
 """``crm-segments``: the command line around the dbt project.
 
 Commands read like the job: ``db`` (embedded PostgreSQL), ``generate`` (synthetic raw data),
-``load`` (raw CSVs into the raw schema), ``build`` (dbt build with progress and summary) and
+``load`` (raw CSVs into the raw schema), ``build`` (dbt build with progress and summary; fits the
+behavioural clusters when no model is stored), ``cluster`` (fit / show the k-means model) and
 ``demo`` (all of it on the committed demo data).
 """
 
@@ -13,6 +14,7 @@ import time
 import warnings
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from rich.table import Table
@@ -121,11 +123,95 @@ def _build_extra(args: argparse.Namespace) -> list[str]:
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
+    from crm_segments import cluster, db
     from crm_segments.build import print_summary, run_dbt
 
-    summary = run_dbt("build", _build_extra(args), target=args.target, console=err_console)
-    print_summary(summary, console)
-    return 0 if summary.success else 1
+    extra = _build_extra(args)
+    target = getattr(args, "target", None)
+    if getattr(args, "select", None):
+        summary = run_dbt("build", extra, target=target, console=err_console)
+        print_summary(summary, console)
+        return 0 if summary.success else 1
+    settings = cluster.load_settings(getattr(args, "vars", None))
+    with db.connect(target) as conn:
+        cluster.ensure_tables(conn, settings.cluster_schema)  # the sources exist from the start
+        conn.commit()
+        has_model = cluster.latest_version(conn, settings.cluster_schema) is not None
+    if has_model:  # score with the stored model: one plain dbt build
+        summary = run_dbt("build", extra, target=target, console=err_console)
+        print_summary(summary, console)
+        return 0 if summary.success else 1
+    # no model yet: build everything up to the features, fit, then build the scoring and below
+    selector = cluster.SCORING_SELECTOR
+    excluded = list(getattr(args, "exclude", None) or [])
+    extra = _build_extra(argparse.Namespace(**{**vars(args), "exclude": None}))
+    console.rule(f"dbt build without the cluster scoring ({selector} excluded)")
+    first = run_dbt(
+        "build", [*extra, "--exclude", *excluded, selector], target=target, console=err_console
+    )
+    print_summary(first, console)
+    console.rule("fit the behavioural clusters (no model stored yet)")
+    fitted = _fit_clusters(settings, target, refit=False)
+    console.rule(f"dbt build of the cluster scoring and below ({selector})")
+    then = [*extra, "--select", selector, *(["--exclude", *excluded] if excluded else [])]
+    second = run_dbt("build", then, target=target, console=err_console)
+    print_summary(second, console)
+    return 0 if first.success and second.success and fitted else 1
+
+
+def _fit_clusters(settings: Any, target: str | None, *, refit: bool) -> bool:
+    from crm_segments import cluster, db
+
+    try:
+        with db.connect(target) as conn:
+            model, fitted = cluster.fit(conn, settings, refit=refit)
+            scored = cluster.scored_counts(conn, settings)
+    except cluster.ClusterError as exc:
+        err_console.print(f"[red]cluster fit failed:[/] {exc}", highlight=False, soft_wrap=True)
+        return False
+    console.print(cluster.profile_table(model, scored if not fitted else None))
+    if fitted:
+        silhouettes = ", ".join(f"k={k}: {v:.3f}" for k, v in model.silhouette_by_k.items())
+        console.print(
+            f"fitted model v{model.model_version} in {model.fit_seconds:.1f}s "
+            f"(silhouette on {model.sample_rows:,} sampled customers: {silhouettes})"
+        )
+        if model.previous_version is not None:
+            kept = sum(m is not None for m in model.matched_from)
+            console.print(
+                f"{kept} of {model.k} clusters matched model v{model.previous_version} "
+                "and kept its ids and labels"
+            )
+    else:
+        console.print(
+            f"model v{model.model_version} is stored; `crm-segments cluster fit --refit` fits anew"
+        )
+    return True
+
+
+def _cmd_cluster(args: argparse.Namespace) -> int:
+    from crm_segments import cluster, db
+
+    try:
+        settings = cluster.load_settings(args.vars)
+    except cluster.ClusterError as exc:
+        err_console.print(f"[red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        return 2
+    if args.action == "fit":
+        if not _fit_clusters(settings, args.target, refit=args.refit):
+            return 1
+        console.print(
+            "score everyone with it: `crm-segments build` "
+            f"(or `dbt build -s {cluster.SCORING_SELECTOR}`)"
+        )
+        return 0
+    with db.connect(args.target) as conn:
+        model = cluster.load_model(conn, settings.cluster_schema, args.model_version)
+        if model is None:
+            err_console.print("no cluster model stored: run `crm-segments cluster fit`")
+            return 1
+        console.print(cluster.profile_table(model, cluster.scored_counts(conn, settings)))
+    return 0
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
@@ -235,6 +321,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--vars", help="dbt vars as YAML, e.g. \"{as_of_date: '2026-10-31'}\"")
     p.set_defaults(func=_cmd_build)
 
+    p = sub.add_parser("cluster", help="behavioural clusters: fit k-means, show the profile")
+    p.add_argument("action", choices=["fit", "show"])
+    p.add_argument("--refit", action="store_true", help="fit a new version even if one exists")
+    p.add_argument("--model-version", type=int, help="show this stored version (default newest)")
+    p.add_argument("--target", help="dbt target (default: profile's, i.e. embedded)")
+    p.add_argument("--vars", help='dbt vars as YAML, e.g. "{cluster_k_max: 6}"')
+    p.set_defaults(func=_cmd_cluster)
+
     p = sub.add_parser("evaluate", help="measure entity resolution against a ground truth")
     p.add_argument("what", choices=["dedup"])
     p.add_argument("--truth", required=True, help="folder with contact_records.csv (or truth/)")
@@ -262,6 +356,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``crm-segments`` console script."""
+    from crm_segments.cluster import ClusterError
     from crm_segments.db import DatabaseError
     from crm_segments.load import LoadError
     from crm_segments.project import ProjectNotFound
@@ -269,7 +364,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args))
-    except (LoadError, DatabaseError, ProjectNotFound) as exc:
+    except (LoadError, DatabaseError, ProjectNotFound, ClusterError) as exc:
         err_console.print(f"[red]error:[/] {exc}", highlight=False, soft_wrap=True)
         return 2
     except KeyboardInterrupt:

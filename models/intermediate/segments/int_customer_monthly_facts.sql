@@ -1,0 +1,299 @@
+{#- Person x month facts: the base every segment reads, computed once. Incremental by month:
+    a run processes the months after the last loaded month plus the last
+    var('facts_reprocess_months') loaded months (late usage rows), up to the reference month
+    (the last complete month on or before as_of_date). Account-level facts reach a person through
+    int_accounts_resolved (the account holder). -#}
+-- `month` is the column name of the interface (issue 6 reads it): allow the keyword
+-- noqa: disable=RF04
+{{
+    config(
+        materialized='incremental',
+        unique_key=['customer_id', 'month'],
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+        post_hook='analyze {{ this }}',
+    )
+}}
+with
+
+usages as (
+
+    select * from {{ ref('stg_crm__monthly_usages') }}
+
+),
+
+bounds as (
+
+    select
+        {% if is_incremental() -%}
+            greatest(
+                min_usage_month,
+                coalesce(
+                    (
+                        select max(loaded.month) - interval '{{ var("facts_reprocess_months", 1) }} month'
+                        from {{ this }} as loaded
+                    ),
+                    min_usage_month
+                ) + interval '1 month'
+            )::date
+        {%- else -%}
+            min_usage_month
+        {%- endif %} as start_month,
+        {{ crm_segments.segments_reference_month() }} as end_month
+    from (select min(usages.billing_month) as min_usage_month from usages) as first_usage
+
+),
+
+months as (
+
+    select generated.month::date as month
+    from bounds
+    cross join lateral generate_series(
+        bounds.start_month, bounds.end_month, interval '1 month'
+    ) as generated (month)
+
+),
+
+holders as (
+
+    select
+        account_id,
+        customer_id
+    from {{ ref('int_accounts_resolved') }}
+
+),
+
+subscriptions as (
+
+    select
+        subs.subscription_id,
+        holders.customer_id,
+        {{ crm_segments.utc_date('subs.activated_at') }} as activated_date,
+        {{ crm_segments.utc_date('subs.deactivated_at') }} as deactivated_date
+    from {{ ref('stg_crm__subscriptions') }} as subs
+    inner join holders on subs.account_id = holders.account_id
+
+),
+
+-- a subscription is active in a month when its activation-deactivation span touches the month
+subscription_months as (
+
+    select
+        subscriptions.customer_id,
+        months.month,
+        subscriptions.subscription_id
+    from subscriptions
+    inner join months
+        on subscriptions.activated_date < (months.month + interval '1 month')
+            and (subscriptions.deactivated_date is null or subscriptions.deactivated_date >= months.month)
+
+),
+
+usage_rows as (
+
+    select
+        subscriptions.customer_id,
+        usages.billing_month as month,
+        usages.subscription_id,
+        usages.revenue,
+        usages.cost,
+        usages.voice_minutes,
+        usages.sms_count,
+        usages.data_mb,
+        usages.roaming_revenue
+    from usages
+    inner join subscriptions on usages.subscription_id = subscriptions.subscription_id
+    inner join months on usages.billing_month = months.month
+
+),
+
+usage_by_month as (
+
+    select
+        customer_id,
+        month,
+        coalesce(sum(revenue), 0) as revenue,
+        coalesce(sum(cost), 0) as cost,
+        coalesce(sum(voice_minutes), 0) as voice_mou,
+        coalesce(sum(sms_count), 0) as sms_count,
+        coalesce(sum(data_mb), 0) as data_mb,
+        coalesce(sum(roaming_revenue), 0) as roaming_revenue,
+        count(distinct subscription_id) as billed_subscriptions
+    from usage_rows
+    group by customer_id, month
+
+),
+
+-- active = active by its dates, or billed in the month (an unreadable activation date must not
+-- make a paying subscription disappear)
+active_by_month as (
+
+    select
+        customer_id,
+        month,
+        count(distinct subscription_id) as active_subscriptions
+    from (
+        select
+            customer_id,
+            month,
+            subscription_id
+        from subscription_months
+        union
+        select
+            customer_id,
+            month,
+            subscription_id
+        from usage_rows
+    ) as active_rows
+    group by customer_id, month
+
+),
+
+transactions as (
+
+    select
+        holders.customer_id,
+        {{ crm_segments.utc_month('txn.transaction_at') }} as month,
+        txn.transaction_type,
+        txn.amount * rates.rate_to_reporting as amount_reporting
+    from {{ ref('stg_crm__transactions') }} as txn
+    inner join holders on txn.account_id = holders.account_id
+    left join {{ ref('currency_rates') }} as rates on txn.currency = rates.currency
+
+),
+
+transactions_by_month as (
+
+    select
+        transactions.customer_id,
+        transactions.month,
+        count(*) as transaction_count,
+        coalesce(sum(transactions.amount_reporting), 0) as transaction_amount,
+        count(*) filter (where transactions.transaction_type = 'topup') as topup_count,
+        coalesce(
+            sum(transactions.amount_reporting) filter (where transactions.transaction_type = 'topup'), 0
+        ) as topup_amount
+    from transactions
+    inner join months on transactions.month = months.month
+    group by transactions.customer_id, transactions.month
+
+),
+
+interactions_by_month as (
+
+    select
+        holders.customer_id,
+        {{ crm_segments.utc_month('interactions.started_at') }} as month,
+        count(*) as interaction_count,
+        count(*) filter (
+            where interactions.reason_code in (
+                '{{ var("complaint_reason_codes", ["complaint"]) | join("', '") }}'
+            )
+        ) as complaint_count
+    from {{ ref('stg_crm__interactions') }} as interactions
+    inner join holders on interactions.account_id = holders.account_id
+    inner join months on {{ crm_segments.utc_month('interactions.started_at') }} = months.month
+    group by holders.customer_id, {{ crm_segments.utc_month('interactions.started_at') }}
+
+),
+
+nps_ranked as (
+
+    select
+        holders.customer_id,
+        {{ crm_segments.utc_month('nps.responded_at') }} as month,
+        nps.score,
+        count(*) over (
+            partition by holders.customer_id, {{ crm_segments.utc_month('nps.responded_at') }}
+        ) as nps_response_count,
+        row_number() over (
+            partition by holders.customer_id, {{ crm_segments.utc_month('nps.responded_at') }}
+            order by nps.responded_at desc, nps.response_id desc
+        ) as recency_rank
+    from {{ ref('stg_crm__nps_responses') }} as nps
+    inner join holders on nps.account_id = holders.account_id
+    inner join months on {{ crm_segments.utc_month('nps.responded_at') }} = months.month
+    where nps.score is not null
+
+),
+
+nps_by_month as (
+
+    select
+        customer_id,
+        month,
+        score as nps_score,
+        nps_response_count
+    from nps_ranked
+    where recency_rank = 1
+
+),
+
+person_months as (
+
+    select
+        customer_id,
+        month
+    from active_by_month
+    union
+    select
+        customer_id,
+        month
+    from transactions_by_month
+    union
+    select
+        customer_id,
+        month
+    from interactions_by_month
+    union
+    select
+        customer_id,
+        month
+    from nps_by_month
+
+),
+
+final as (
+
+    select
+        person_months.customer_id,
+        person_months.month,
+        nps_by_month.nps_score,
+        coalesce(usage_by_month.revenue, 0) as revenue,
+        coalesce(usage_by_month.cost, 0) as cost,
+        coalesce(usage_by_month.revenue, 0) - coalesce(usage_by_month.cost, 0) as margin,
+        coalesce(usage_by_month.revenue, 0)
+        / nullif(active_by_month.active_subscriptions, 0) as arpu,
+        coalesce(usage_by_month.voice_mou, 0) as voice_mou,
+        coalesce(usage_by_month.sms_count, 0) as sms_count,
+        coalesce(usage_by_month.data_mb, 0) as data_mb,
+        coalesce(usage_by_month.roaming_revenue, 0) as roaming_revenue,
+        coalesce(active_by_month.active_subscriptions, 0) as active_subscriptions,
+        coalesce(usage_by_month.billed_subscriptions, 0) as billed_subscriptions,
+        coalesce(transactions_by_month.transaction_count, 0) as transaction_count,
+        coalesce(transactions_by_month.transaction_amount, 0) as transaction_amount,
+        coalesce(transactions_by_month.topup_count, 0) as topup_count,
+        coalesce(transactions_by_month.topup_amount, 0) as topup_amount,
+        coalesce(interactions_by_month.interaction_count, 0) as interaction_count,
+        coalesce(interactions_by_month.complaint_count, 0) as complaint_count,
+        coalesce(nps_by_month.nps_response_count, 0) as nps_response_count
+    from person_months
+    left join usage_by_month
+        on person_months.customer_id = usage_by_month.customer_id
+            and person_months.month = usage_by_month.month
+    left join active_by_month
+        on person_months.customer_id = active_by_month.customer_id
+            and person_months.month = active_by_month.month
+    left join transactions_by_month
+        on person_months.customer_id = transactions_by_month.customer_id
+            and person_months.month = transactions_by_month.month
+    left join interactions_by_month
+        on person_months.customer_id = interactions_by_month.customer_id
+            and person_months.month = interactions_by_month.month
+    left join nps_by_month
+        on person_months.customer_id = nps_by_month.customer_id
+            and person_months.month = nps_by_month.month
+
+)
+
+select * from final

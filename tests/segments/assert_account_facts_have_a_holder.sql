@@ -1,0 +1,73 @@
+{{ config(severity='warn') }}
+-- Account-level facts whose account has no holder in int_accounts_resolved (no contact record
+-- names the account): they reach no person, so no segment counts them. One row per raw table
+-- with the number of such rows; the warning makes the loss visible instead of silent.
+with
+
+holders as (
+
+    select account_id from {{ ref('int_accounts_resolved') }}
+
+),
+
+orphans as (
+
+    select
+        'subscriptions' as source_table,
+        count(*) as row_count
+    from {{ ref('stg_crm__subscriptions') }} as subs
+    where not exists (
+            select 1 from holders
+            where holders.account_id = subs.account_id
+        )
+    union all
+    select
+        'usage_monthly' as source_table,
+        count(*) as row_count
+    from {{ ref('stg_crm__monthly_usages') }} as usages
+    inner join {{ ref('stg_crm__subscriptions') }} as subs on usages.subscription_id = subs.subscription_id
+    where not exists (
+            select 1 from holders
+            where holders.account_id = subs.account_id
+        )
+    union all
+    select
+        'usage_monthly_without_subscription' as source_table,
+        count(*) as row_count
+    from {{ ref('stg_crm__monthly_usages') }} as usages
+    where not exists (
+            select 1 from {{ ref('stg_crm__subscriptions') }} as subs
+            where subs.subscription_id = usages.subscription_id
+        )
+    union all
+    select
+        'transactions' as source_table,
+        count(*) as row_count
+    from {{ ref('stg_crm__transactions') }} as txn
+    where not exists (
+            select 1 from holders
+            where holders.account_id = txn.account_id
+        )
+    union all
+    select
+        'interactions' as source_table,
+        count(*) as row_count
+    from {{ ref('stg_crm__interactions') }} as interactions
+    where not exists (
+            select 1 from holders
+            where holders.account_id = interactions.account_id
+        )
+    union all
+    select
+        'nps_responses' as source_table,
+        count(*) as row_count
+    from {{ ref('stg_crm__nps_responses') }} as nps
+    where not exists (
+            select 1 from holders
+            where holders.account_id = nps.account_id
+        )
+
+)
+
+select * from orphans
+where row_count > 0
