@@ -58,7 +58,8 @@
 
 {#- Post-hook of every mart: the BI role (var bi_role) may select the mart's columns that are
     not tagged meta.pii (column grants; a rebuilt table loses its grants, so this runs after
-    every build). Skipped when the role does not exist (see `crm-segments db roles`). -#}
+    every build). Schema usage comes from grant_marts_schema_usage (on-run-end: granting it
+    from parallel hooks would collide). Skipped when the role does not exist (see `crm-segments db roles`). -#}
 {% macro default__grant_marts_access() -%}
     {%- set columns = [] -%}
     {%- for name, column in model.columns.items() -%}
@@ -70,7 +71,6 @@
     {%- if columns | length > 0 -%}
         do $grant$ begin
             if exists (select from pg_roles where rolname = '{{ var("bi_role") }}') then
-                execute 'grant usage on schema {{ adapter.quote(this.schema) }} to {{ adapter.quote(var("bi_role")) }}';
                 execute 'grant select ({{ columns | join(", ") }}) on {{ this }} to {{ adapter.quote(var("bi_role")) }}';
             end if;
         end $grant$
@@ -89,8 +89,27 @@
 {% macro default__grant_campaign_access() -%}
     do $grant$ begin
         if exists (select from pg_roles where rolname = '{{ var("campaign_role") }}') then
-            execute 'grant usage on schema {{ adapter.quote(this.schema) }} to {{ adapter.quote(var("campaign_role")) }}';
             execute 'grant select on {{ this }} to {{ adapter.quote(var("campaign_role")) }}';
+        end if;
+    end $grant$
+{%- endmacro %}
+
+
+{% macro grant_marts_schema_usage() -%}
+    {{ return(adapter.dispatch('grant_marts_schema_usage', 'crm_segments')()) }}
+{%- endmacro %}
+
+{#- on-run-end: usage on the marts schema (var marts_schema) for the BI and campaign roles
+    that exist. Once per run, so that parallel model hooks do not update the schema's ACL
+    concurrently. -#}
+{% macro default__grant_marts_schema_usage() -%}
+    do $grant$ begin
+        if exists (select from pg_namespace where nspname = '{{ var("marts_schema") }}') then
+            {%- for role in [var('bi_role'), var('campaign_role')] %}
+            if exists (select from pg_roles where rolname = '{{ role }}') then
+                execute 'grant usage on schema {{ adapter.quote(var("marts_schema")) }} to {{ adapter.quote(role) }}';
+            end if;
+            {%- endfor %}
         end if;
     end $grant$
 {%- endmacro %}

@@ -5,13 +5,20 @@
 -- nine digits (independent of the E.164 reading), and likewise the person behind it.
 with
 
+as_of as (
+
+    select max(audience_as_of) as as_of_at from {{ ref('campaign_audience') }}
+
+),
+
 active as (
 
-    select *
-    from {{ ref('stg_crm__suppressions') }}
+    select suppressions.*
+    from {{ ref('stg_crm__suppressions') }} as suppressions
+    cross join as_of
     where
-        (effective_from is null or effective_from <= (select max(audience_as_of) from {{ ref('campaign_audience') }}))
-        and (effective_to is null or effective_to + 1 > (select max(audience_as_of) from {{ ref('campaign_audience') }}))
+        (suppressions.effective_from is null or suppressions.effective_from <= as_of.as_of_at)
+        and (suppressions.effective_to is null or suppressions.effective_to + 1 > as_of.as_of_at)
 
 ),
 
@@ -19,18 +26,18 @@ digits as (
 
     select
         active.*,
-        right(regexp_replace(scope_value, '\D', '', 'g'), 9) as last_digits
+        right(regexp_replace(active.scope_value, '\D', '', 'g'), 9) as last_digits
     from active
-    where scope_type = 'phone'
+    where active.scope_type = 'phone'
 
 ),
 
 person_hits as (
 
-    select accounts.customer_id
+    select holders.customer_id
     from active
-    inner join {{ ref('int_accounts_resolved') }} as accounts
-        on active.scope_value = accounts.account_id
+    inner join {{ ref('int_accounts_resolved') }} as holders
+        on active.scope_value = holders.account_id
     where active.scope_type = 'account'
     union
     select records.customer_id
@@ -47,18 +54,27 @@ person_hits as (
 
 )
 
-select audience.customer_id, audience.channel, 'person' as hit
+select
+    audience.customer_id,
+    audience.channel,
+    'person' as hit
 from {{ ref('campaign_audience') }} as audience
 inner join person_hits
     on audience.customer_id = person_hits.customer_id
 union all
-select audience.customer_id, audience.channel, 'email' as hit
+select
+    audience.customer_id,
+    audience.channel,
+    'email' as hit
 from {{ ref('campaign_audience') }} as audience
 inner join active
     on active.scope_type = 'email' and lower(btrim(active.scope_value)) = audience.address
 where audience.channel = 'email'
 union all
-select audience.customer_id, audience.channel, 'phone' as hit
+select
+    audience.customer_id,
+    audience.channel,
+    'phone' as hit
 from {{ ref('campaign_audience') }} as audience
 inner join digits
     on digits.last_digits = right(audience.address, 9)

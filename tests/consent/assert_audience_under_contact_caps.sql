@@ -12,13 +12,13 @@ as_of as (
 contacts as (
 
     select
-        accounts.customer_id,
+        holders.customer_id,
         contacts.channel,
         contacts.outcome,
         contacts.contacted_at
     from {{ ref('stg_crm__campaign_contacts') }} as contacts
-    inner join {{ ref('int_accounts_resolved') }} as accounts
-        on contacts.account_id = accounts.account_id
+    inner join {{ ref('int_accounts_resolved') }} as holders
+        on contacts.account_id = holders.account_id
     cross join as_of
     where not coalesce(contacts.is_control, false) and contacts.contacted_at <= as_of.as_of_at
 
@@ -48,7 +48,9 @@ per_channel as (
 
 )
 
-select audience.customer_id, audience.channel
+select
+    audience.customer_id,
+    audience.channel
 from {{ ref('campaign_audience') }} as audience
 cross join as_of
 left join per_person

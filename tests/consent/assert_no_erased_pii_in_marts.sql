@@ -12,19 +12,22 @@ erased as (
 
 erased_values as (
 
-    select distinct pii_value
+    select distinct pii.pii_value
     from {{ ref('int_contacts_resolved') }} as records
     inner join erased
         on records.customer_id = erased.customer_id
-    cross join lateral (
-        values (records.email), (records.phone_e164), (records.national_id), (records.full_name),
-        (records.address_line)
-    ) as pii (pii_value)
-    where pii_value is not null and length(pii_value) >= 5
+    cross join
+        lateral (
+            values (records.email), (records.phone_e164), (records.national_id), (records.full_name),
+            (records.address_line)
+        ) as pii (pii_value)
+    where pii.pii_value is not null and length(pii.pii_value) >= 5
 
 )
 
-select customers.customer_id, 'customers' as mart
+select
+    customers.customer_id,
+    'customers' as mart
 from {{ ref('customers') }} as customers
 inner join erased
     on customers.customer_id = erased.customer_id
@@ -36,19 +39,25 @@ where
         customers.birth_date, customers.national_id
     ) > 0
 union all
-select audience.customer_id, 'campaign_audience' as mart
+select
+    audience.customer_id,
+    'campaign_audience' as mart
 from {{ ref('campaign_audience') }} as audience
 inner join erased
     on audience.customer_id = erased.customer_id
 union all
-select audit.item, 'identity_graph_audit' as mart
-from {{ ref('identity_graph_audit') }} as audit
+select
+    audit_rows.item,
+    'identity_graph_audit' as mart
+from {{ ref('identity_graph_audit') }} as audit_rows
 inner join erased_values
-    on audit.item = erased_values.pii_value
+    on audit_rows.item = erased_values.pii_value
 union all
-select quarantine.quarantine_id, 'dq_quarantine' as mart
+select
+    quarantine.quarantine_id,
+    'dq_quarantine' as mart
 from {{ ref('dq_quarantine') }} as quarantine
 where exists (
-    select 1 from erased_values
-    where strpos(quarantine.raw_record::text, erased_values.pii_value) > 0
-)
+        select 1 from erased_values
+        where strpos(quarantine.raw_record::text, erased_values.pii_value) > 0
+    )

@@ -78,15 +78,17 @@ best_postal as (
 active_accounts as (
 
     select
-        accounts.customer_id,
-        min(accounts.account_id) as account_id
-    from {{ ref('int_accounts_resolved') }} as accounts
+        holders.customer_id,
+        min(holders.account_id) as account_id
+    from {{ ref('int_accounts_resolved') }} as holders
     inner join {{ ref('stg_crm__subscriptions') }} as subscriptions
-        on accounts.account_id = subscriptions.account_id
+        on holders.account_id = subscriptions.account_id
     where
         subscriptions.activated_at <= {{ crm_segments.consent_as_of_at() }}
-        and (subscriptions.deactivated_at is null or subscriptions.deactivated_at > {{ crm_segments.consent_as_of_at() }})
-    group by accounts.customer_id
+        and (
+            subscriptions.deactivated_at is null or subscriptions.deactivated_at > {{ crm_segments.consent_as_of_at() }}
+        )
+    group by holders.customer_id
 
 ),
 
@@ -128,8 +130,8 @@ final as (
     select
         customer_id,
         channel,
-        case when not is_erased then address end as address,
         address_type,
+        case when not is_erased then address end as address,
         not is_erased and address is not null as is_reachable
     from addressed
 

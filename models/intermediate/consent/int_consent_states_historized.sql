@@ -94,8 +94,8 @@ expiry_periods as (
 final as (
 
     select
-        md5(concat_ws('|', customer_id, channel, purpose, consent_state, valid_from)) as consent_period_id,
-        *
+        *,
+        md5(concat_ws('|', customer_id, channel, purpose, consent_state, valid_from)) as consent_period_id
     from (
         select * from event_periods
         union all

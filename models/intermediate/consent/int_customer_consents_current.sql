@@ -38,12 +38,12 @@ final as (
         persons.customer_id,
         channels.channel,
         purposes.purpose,
-        coalesce(current_periods.consent_state, 'unknown') as consent_state,
         current_periods.valid_from as state_since,
         current_periods.expires_at,
         current_periods.decided_by_event_id,
         current_periods.decided_by_source_system,
         current_periods.decided_by_source_record_id,
+        coalesce(current_periods.consent_state, 'unknown') as consent_state,
         coalesce(current_periods.consent_state = 'granted', false) as is_granted
     from persons
     cross join channels

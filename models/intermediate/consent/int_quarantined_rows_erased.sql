@@ -33,10 +33,10 @@ erased_records as (
 
 erased_accounts as (
 
-    select accounts.account_id
-    from {{ ref('int_accounts_resolved') }} as accounts
+    select holders.account_id
+    from {{ ref('int_accounts_resolved') }} as holders
     inner join erased
-        on accounts.customer_id = erased.customer_id
+        on holders.customer_id = erased.customer_id
 
 ),
 

@@ -148,7 +148,9 @@ phone_readings as (
 
     select distinct
         suppression_id,
-        {{ crm_segments.phone_e164('_phone_calling_code', '_phone_national_number', '_phone_invalid_reason', '_phone_type') }}
+        {{ crm_segments.phone_e164(
+            '_phone_calling_code', '_phone_national_number', '_phone_invalid_reason', '_phone_type'
+        ) }}
             as phone_e164
     from phone_explained
 
@@ -205,22 +207,29 @@ reach as (
 final as (
 
     select
-        md5(concat_ws('|', suppressions.suppression_id, reach.customer_id, reach.scope_address)) as suppression_reach_id,
         suppressions.suppression_id,
         reach.customer_id,
         suppressions.scope_type,
         reach.scope_address,
         suppressions.reason,
+        suppressions.effective_from,
+        suppressions.effective_to,
+        md5(concat_ws('|', suppressions.suppression_id, reach.customer_id, reach.scope_address))
+            as suppression_reach_id,
         case
             when suppressions.scope_type = 'account' then 'person'
             when suppressions.reason in ('deceased', 'erasure_request') then 'person'
             else 'address'
         end as suppression_level,
-        suppressions.effective_from,
-        suppressions.effective_to,
         coalesce(
-            (suppressions.effective_from is null or suppressions.effective_from <= {{ crm_segments.consent_as_of_at() }})
-            and (suppressions.effective_to is null or suppressions.effective_to + 1 > {{ crm_segments.consent_as_of_at() }}),
+            (
+                suppressions.effective_from is null
+                or suppressions.effective_from <= {{ crm_segments.consent_as_of_at() }}
+            )
+            and (
+                suppressions.effective_to is null
+                or suppressions.effective_to + 1 > {{ crm_segments.consent_as_of_at() }}
+            ),
             false
         ) as is_active
     from suppressions

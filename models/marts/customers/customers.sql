@@ -104,17 +104,7 @@ redacted as (
 
     select
         final.customer_id,
-        case when erased.customer_id is null then final.first_name end as first_name,
-        case when erased.customer_id is null then final.last_name end as last_name,
-        case when erased.customer_id is null then final.full_name end as full_name,
-        case when erased.customer_id is null then final.email end as email,
-        case when erased.customer_id is null then final.phone_e164 end as phone_e164,
-        case when erased.customer_id is null then final.phone_type end as phone_type,
-        case when erased.customer_id is null then final.address_line end as address_line,
         final.city,
-        case when erased.customer_id is null then final.postal_code end as postal_code,
-        case when erased.customer_id is null then final.birth_date end as birth_date,
-        case when erased.customer_id is null then final.national_id end as national_id,
         final.account_ids,
         final.source_systems,
         final.source_count,
@@ -123,6 +113,16 @@ redacted as (
         final.last_seen_at,
         final.country_code,
         final.is_prospect,
+        case when erased.customer_id is null then final.first_name end as first_name,
+        case when erased.customer_id is null then final.last_name end as last_name,
+        case when erased.customer_id is null then final.full_name end as full_name,
+        case when erased.customer_id is null then final.email end as email,
+        case when erased.customer_id is null then final.phone_e164 end as phone_e164,
+        case when erased.customer_id is null then final.phone_type end as phone_type,
+        case when erased.customer_id is null then final.address_line end as address_line,
+        case when erased.customer_id is null then final.postal_code end as postal_code,
+        case when erased.customer_id is null then final.birth_date end as birth_date,
+        case when erased.customer_id is null then final.national_id end as national_id,
         erased.customer_id is not null as is_erased
     from final
     left join erased

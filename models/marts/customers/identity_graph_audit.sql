@@ -267,21 +267,21 @@ final as (
 
     select
         audit_section,
-        case
-            when exists (
-                select 1 from erased_identifiers
-                where
-                    erased_identifiers.identifier_type = unioned.identifier_type
-                    and erased_identifiers.identifier_value = unioned.item
-            ) then '(erased) ' || md5(item)
-            else item
-        end as item,
         identifier_type,
         detail,
         record_count,
         person_count,
         pair_count,
         metric_value::numeric(18, 3) as metric_value,
+        case
+            when exists (
+                    select 1 from erased_identifiers
+                    where
+                        erased_identifiers.identifier_type = unioned.identifier_type
+                        and erased_identifiers.identifier_value = unioned.item
+                ) then '(erased) ' || md5(item)
+            else item
+        end as item,
         md5(concat_ws('|', audit_section, identifier_type, item)) as audit_row_id
     from unioned
 

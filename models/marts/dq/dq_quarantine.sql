@@ -24,7 +24,7 @@ final as (
         case
             when erased_rows.quarantine_id is not null
                 then (quarantined.raw_record - array[{{ crm_segments.sql_text_list(var('pii_raw_fields')) }}]::text[])
-                || '{"_pii_erased": true}'::jsonb
+                    || '{"_pii_erased": true}'::jsonb
             else quarantined.raw_record
         end as raw_record,
         '{{ run_started_at.isoformat() }}'::timestamptz as quarantined_at
