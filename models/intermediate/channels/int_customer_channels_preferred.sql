@@ -101,8 +101,8 @@ chosen as (
     order by
         customer_id asc,
         is_declared desc,
-        (response_rate > 0) desc nulls last,
-        response_rate desc nulls last,
+        -- a rate of zero is no better than no history: both fall to the priority list
+        case when response_rate > 0 then response_rate end desc nulls last,
         priority_rank asc
 
 ),
