@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Callable
@@ -116,14 +117,85 @@ def assert_role_privileges(connect: Connect, marts: dict[str, dict[str, bool]]) 
         conn.execute("drop schema role_probe")
 
 
-@pytest.mark.e2e
-def test_roles_on_embedded_server(embedded_pg, tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def demo_marts(embedded_pg, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo data loaded and every mart built, after `crm-segments db roles`; the target path."""
+    target = tmp_path_factory.mktemp("target_roles")
     loaded = run_cli("load", "seeds/demo")
     assert loaded.returncode == 0, loaded.stderr
     roles = run_cli("db", "roles", "--password", PASSWORD)
     assert roles.returncode == 0, roles.stdout + roles.stderr
     assert "crm_campaign" in roles.stdout
-    dbt_run(tmp_path, MODELS)
+    dbt_run(target, MODELS)
+    return target
+
+
+def dbt_test_consent(target_path: Path) -> subprocess.CompletedProcess[str]:
+    """The invariant data tests of tests/consent on the built marts."""
+    dbt = Path(sys.executable).parent / "dbt"
+    return subprocess.run(
+        [str(dbt), "test", "--profiles-dir", str(PROJECT_DIR), "--select", "path:tests/consent"],
+        cwd=PROJECT_DIR,
+        env={**os.environ, "DBT_TARGET_PATH": str(target_path)},
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+
+
+@pytest.mark.e2e
+def test_audience_invariants_hold_and_catch_violations(embedded_pg, demo_marts: Path) -> None:
+    """The invariant tests pass on the build, and fail once rows that break them are planted."""
+    passed = dbt_test_consent(demo_marts)
+    assert passed.returncode == 0, passed.stdout[-3000:]
+    queries = {
+        "suppressed": "select customer_id from intermediate.int_suppressions_resolved"
+        " where is_active and suppression_level = 'person' and reason = 'fraud'",
+        "control": "select customer_id from marts.global_control_group",
+        "no_grant": "select customer_id from marts.customer_consent"
+        " where channel = 'email' and purpose = 'marketing' and consent_state = 'unknown'"
+        " and customer_id not in (select customer_id from marts.global_control_group)",
+        "erased": "select customer_id from marts.customers where is_erased",
+    }
+    with psycopg.connect(embedded_pg.url, autocommit=True) as conn:
+        picked: dict[str, str] = {}
+        for case, query in queries.items():
+            row = conn.execute(query + " order by 1 limit 1").fetchone()
+            assert row, f"the demo data has no {case} case"
+            picked[case] = row[0]
+        for case in ("suppressed", "control", "no_grant"):
+            conn.execute(
+                "insert into marts.campaign_audience values"
+                " (%s, 'email', %s, 'email', false, null, null, 0, 0, now())",
+                (picked[case], f"{case}@planted.example"),
+            )
+        conn.execute(
+            "update marts.customers set email = 'back@planted.example' where customer_id = %s",
+            (picked["erased"],),
+        )
+        try:
+            failed = dbt_test_consent(demo_marts)
+        finally:
+            conn.execute(
+                "delete from marts.campaign_audience where address like '%@planted.example'"
+            )
+            conn.execute(
+                "update marts.customers set email = null where customer_id = %s",
+                (picked["erased"],),
+            )
+    assert failed.returncode != 0
+    for test in (
+        "assert_audience_has_current_marketing_grant",
+        "assert_audience_not_suppressed",
+        "assert_audience_not_in_control_group",
+        "assert_no_erased_pii_in_marts",
+    ):
+        assert re.search(rf"FAIL \d+ {test}", failed.stdout), test
+
+
+@pytest.mark.e2e
+def test_roles_on_embedded_server(embedded_pg, demo_marts: Path) -> None:
+    tmp_path = demo_marts
 
     def connect(role: str) -> psycopg.Connection:
         return psycopg.connect(embedded_pg.url.replace("postgres@", f"{role}@"), autocommit=True)
