@@ -29,7 +29,11 @@ counts as (
         (select count(*) from {{ staged }}) as staged_rows,
         (
             select count(*) from {{ ref('int_source_rows_quarantined') }}
-            where source_table = '{{ source_table }}'
+            where
+                source_table = '{{ source_table }}'
+                -- rows quarantined after staging (e.g. consent events on unknown records) are
+                -- also staged rows: only the staging reasons complete raw = staged + quarantined
+                and reason_code in ('missing_key', 'invalid_key', 'duplicate_row', 'duplicate_key')
         ) as quarantined_rows
 
 )

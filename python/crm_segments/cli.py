@@ -9,6 +9,7 @@ behavioural clusters when no model is stored), ``cluster`` (fit / show the k-mea
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 import warnings
@@ -48,6 +49,15 @@ def _cmd_db(args: argparse.Namespace) -> int:
             return 3
     elif args.action == "url":
         print(db.embedded_status().url)
+    elif args.action == "roles":
+        from crm_segments.roles import RoleNames, setup_roles
+
+        names = RoleNames(bi=args.bi_role, campaign=args.campaign_role, build=args.build_role)
+        with db.connect(args.target, autocommit=True) as conn:
+            for line in setup_roles(
+                conn, names, password=args.password, raw_schema=args.raw_schema
+            ):
+                console.print(line, highlight=False)
     elif args.action == "env":
         db.profiles_dir()  # a fresh checkout gets its profiles.yml (sqlfluff's templater reads it)
         status = db.embedded_status()
@@ -288,7 +298,17 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("db", help="manage the embedded PostgreSQL server")
-    p.add_argument("action", choices=["start", "stop", "status", "url", "env"])
+    p.add_argument("action", choices=["start", "stop", "status", "url", "env", "roles"])
+    p.add_argument("--target", help="roles: dbt target (default: profile's, i.e. embedded)")
+    p.add_argument(
+        "--password",
+        default=os.environ.get("CRM_SEGMENTS_ROLE_PASSWORD"),
+        help="roles: login password of the three roles (default $CRM_SEGMENTS_ROLE_PASSWORD)",
+    )
+    p.add_argument("--bi-role", default="crm_bi", help="roles: must match the dbt var bi_role")
+    p.add_argument("--campaign-role", default="crm_campaign", help="roles: var campaign_role")
+    p.add_argument("--build-role", default="crm_build", help="roles: var build_role")
+    p.add_argument("--raw-schema", default="raw", help="roles: must match the dbt var raw_schema")
     p.set_defaults(func=_cmd_db)
 
     p = sub.add_parser("generate", help="write synthetic raw data (and ground truth) as CSV")

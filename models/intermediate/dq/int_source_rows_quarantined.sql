@@ -38,6 +38,21 @@ quarantined as (
 
 ),
 
+-- >>> issue 4 (consent): staged consent events that cannot decide anybody's consent
+-- (invalid_consent_event, quarantined_contact_record, unknown_contact_record)
+consent_events_rejected as (
+
+    select
+        'consent_events'::text as source_table,
+        source_key,
+        key_rank,
+        reason_code,
+        raw_record
+    from {{ ref('int_consent_events_rejected') }}
+
+),
+-- <<< issue 4
+
 final as (
 
     select
@@ -48,6 +63,17 @@ final as (
         raw_record,
         md5(concat_ws('|', source_table, source_key, key_rank)) as quarantine_id
     from quarantined
+    -- >>> issue 4 (consent)
+    union all
+    select
+        source_table,
+        source_key,
+        key_rank,
+        reason_code,
+        raw_record,
+        md5(concat_ws('|', source_table, source_key, key_rank, reason_code)) as quarantine_id
+    from consent_events_rejected
+    -- <<< issue 4
 
 )
 

@@ -91,6 +91,44 @@ final as (
     left join resolved as address_records
         on people.address_key = address_records.contact_key
 
-)
+),
 
-select * from final
+-- >>> issue 4 (erasure): an erased person keeps the row (aggregates stay right) without PII
+erased as (
+
+    select customer_id from {{ ref('int_customers_erased') }}
+
+),
+
+redacted as (
+
+    select
+        final.customer_id,
+        final.city,
+        final.account_ids,
+        final.source_systems,
+        final.source_count,
+        final.record_count,
+        final.first_seen_at,
+        final.last_seen_at,
+        final.country_code,
+        final.is_prospect,
+        case when erased.customer_id is null then final.first_name end as first_name,
+        case when erased.customer_id is null then final.last_name end as last_name,
+        case when erased.customer_id is null then final.full_name end as full_name,
+        case when erased.customer_id is null then final.email end as email,
+        case when erased.customer_id is null then final.phone_e164 end as phone_e164,
+        case when erased.customer_id is null then final.phone_type end as phone_type,
+        case when erased.customer_id is null then final.address_line end as address_line,
+        case when erased.customer_id is null then final.postal_code end as postal_code,
+        case when erased.customer_id is null then final.birth_date end as birth_date,
+        case when erased.customer_id is null then final.national_id end as national_id,
+        erased.customer_id is not null as is_erased
+    from final
+    left join erased
+        on final.customer_id = erased.customer_id
+
+)
+-- <<< issue 4
+
+select * from redacted

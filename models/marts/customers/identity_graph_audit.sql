@@ -329,17 +329,40 @@ unioned as (
 
 ),
 
+-- >>> issue 4 (erasure): identifiers of erased persons are not shown
+erased_identifiers as (
+
+    select distinct
+        identifiers.identifier_type,
+        identifiers.identifier_value
+    from identifiers
+    inner join resolved
+        on identifiers.contact_key = resolved.contact_key
+    inner join {{ ref('int_customers_erased') }} as erased
+        on resolved.customer_id = erased.customer_id
+
+),
+-- <<< issue 4
+
 final as (
 
     select
         audit_section,
-        item,
         identifier_type,
         detail,
         record_count,
         person_count,
         pair_count,
         metric_value::numeric(18, 3) as metric_value,
+        case
+            when exists (
+                    select 1 from erased_identifiers
+                    where
+                        erased_identifiers.identifier_type = unioned.identifier_type
+                        and erased_identifiers.identifier_value = unioned.item
+                ) then '(erased) ' || md5(item)
+            else item
+        end as item,
         md5(concat_ws('|', audit_section, identifier_type, item)) as audit_row_id
     from unioned
 

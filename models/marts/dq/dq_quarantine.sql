@@ -36,16 +36,31 @@ quarantined as (
 
 ),
 
+-- >>> issue 4 (erasure): rows of erased persons lose their PII values
+erased_rows as (
+
+    select quarantine_id from {{ ref('int_quarantined_rows_erased') }}
+
+),
+-- <<< issue 4
+
 final as (
 
     select
-        quarantine_id,
-        source_table,
-        source_key,
-        reason_code,
-        raw_record,
+        quarantined.quarantine_id,
+        quarantined.source_table,
+        quarantined.source_key,
+        quarantined.reason_code,
+        case
+            when erased_rows.quarantine_id is not null
+                then (quarantined.raw_record - array[{{ crm_segments.sql_text_list(var('pii_raw_fields')) }}]::text[])
+                    || '{"_pii_erased": true}'::jsonb
+            else quarantined.raw_record
+        end as raw_record,
         '{{ run_started_at.isoformat() }}'::timestamptz as quarantined_at
     from quarantined
+    left join erased_rows
+        on quarantined.quarantine_id = erased_rows.quarantine_id
 
 )
 

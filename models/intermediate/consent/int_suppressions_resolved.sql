@@ -1,0 +1,241 @@
+{#- Every staged suppression with the persons and the address it reaches: one row per
+    suppression and person (customer_id NULL when it reaches nobody known).
+
+    scope account: the account's holder (int_accounts_resolved). scope email: the e-mail
+    standardized like contact e-mails; it reaches every person with a record carrying it.
+    scope phone: the number is read in every region that the contact records' phones come from
+    (it has no country of its own) and reaches every person with a record whose E.164 phone
+    equals one of those readings.
+
+    suppression_level: person (account scope; and deceased or erasure_request on any scope)
+    removes the person from every channel; address (email and phone scope otherwise) removes
+    only that address. is_active: effective_from (NULL = always) on or before the consent
+    "now" and effective_to (NULL = open) on or after it. -#}
+with
+
+suppressions as (
+
+    select * from {{ ref('stg_crm__suppressions') }}
+
+),
+
+records as (
+
+    select * from {{ ref('int_contacts_resolved') }}
+
+),
+
+accounts as (
+
+    select * from {{ ref('int_accounts_resolved') }}
+
+),
+
+phone_regions as (
+
+    select distinct country_code as hint
+    from records
+    where phone_e164 is not null and country_code is not null
+    union
+    select '{{ var("default_country") }}' as hint
+
+),
+
+phone_texts as (
+
+    select
+        suppressions.suppression_id,
+        suppressions.scope_value as _phone_raw,
+        phone_regions.hint as _phone_hint,
+        {{ crm_segments.phone_text('suppressions.scope_value') }} as _phone_text
+    from suppressions
+    cross join phone_regions
+    where suppressions.scope_type = 'phone'
+    offset 0  -- noqa: AM09
+
+),
+
+phone_digits as (
+
+    select
+        *,
+        {{ crm_segments.phone_digits('_phone_text') }} as _phone_digits
+    from phone_texts
+    offset 0  -- noqa: AM09
+
+),
+
+phone_international as (
+
+    select
+        *,
+        {{ crm_segments.phone_international('_phone_text', '_phone_digits', '_phone_hint') }} as _phone_international
+    from phone_digits
+    offset 0  -- noqa: AM09
+
+),
+
+phone_coded as (
+
+    select
+        *,
+        {{ crm_segments.phone_calling_code('_phone_international', '_phone_hint') }} as _phone_calling_code
+    from phone_international
+    offset 0  -- noqa: AM09
+
+),
+
+phone_numbered as (
+
+    select
+        *,
+        {{ crm_segments.phone_national_number(
+            '_phone_digits', '_phone_international', '_phone_calling_code', '_phone_hint'
+        ) }} as _phone_national_number
+    from phone_coded
+    offset 0  -- noqa: AM09
+
+),
+
+phone_countried as (
+
+    select
+        *,
+        {{ crm_segments.phone_country(
+            '_phone_calling_code', '_phone_national_number', '_phone_international', '_phone_hint'
+        ) }} as _phone_country
+    from phone_numbered
+    offset 0  -- noqa: AM09
+
+),
+
+phone_matched as (
+
+    select
+        *,
+        {{ crm_segments.phone_plan_match('_phone_national_number', '_phone_country') }} as _phone_plan_match
+    from phone_countried
+    offset 0  -- noqa: AM09
+
+),
+
+phone_typed as (
+
+    select
+        *,
+        {{ crm_segments.phone_type(
+            '_phone_plan_match', '_phone_national_number', '_phone_country', '_phone_calling_code'
+        ) }} as _phone_type
+    from phone_matched
+    offset 0  -- noqa: AM09
+
+),
+
+phone_explained as (
+
+    select
+        *,
+        {{ crm_segments.phone_invalid_reason(
+            '_phone_raw', '_phone_text', '_phone_digits', '_phone_calling_code',
+            '_phone_national_number', '_phone_country', '_phone_type'
+        ) }} as _phone_invalid_reason
+    from phone_typed
+    offset 0  -- noqa: AM09
+
+),
+
+phone_readings as (
+
+    select distinct
+        suppression_id,
+        {{ crm_segments.phone_e164(
+            '_phone_calling_code', '_phone_national_number', '_phone_invalid_reason', '_phone_type'
+        ) }}
+            as phone_e164
+    from phone_explained
+
+),
+
+account_reach as (
+
+    select
+        suppressions.suppression_id,
+        accounts.customer_id,
+        suppressions.scope_value as scope_address
+    from suppressions
+    inner join accounts
+        on suppressions.scope_value = accounts.account_id
+    where suppressions.scope_type = 'account'
+
+),
+
+email_reach as (
+
+    select distinct
+        suppressions.suppression_id,
+        records.customer_id,
+        records.email as scope_address
+    from suppressions
+    inner join records
+        on {{ crm_segments.standardize_email('suppressions.scope_value') }} = records.email
+    where suppressions.scope_type = 'email'
+
+),
+
+phone_reach as (
+
+    select distinct
+        phone_readings.suppression_id,
+        records.customer_id,
+        records.phone_e164 as scope_address
+    from phone_readings
+    inner join records
+        on phone_readings.phone_e164 = records.phone_e164
+
+),
+
+reach as (
+
+    select * from account_reach
+    union all
+    select * from email_reach
+    union all
+    select * from phone_reach
+
+),
+
+final as (
+
+    select
+        suppressions.suppression_id,
+        reach.customer_id,
+        suppressions.scope_type,
+        reach.scope_address,
+        suppressions.reason,
+        suppressions.effective_from,
+        suppressions.effective_to,
+        md5(concat_ws('|', suppressions.suppression_id, reach.customer_id, reach.scope_address))
+            as suppression_reach_id,
+        case
+            when suppressions.scope_type = 'account' then 'person'
+            when suppressions.reason in ('deceased', 'erasure_request') then 'person'
+            else 'address'
+        end as suppression_level,
+        coalesce(
+            (
+                suppressions.effective_from is null
+                or suppressions.effective_from <= {{ crm_segments.consent_as_of_at() }}
+            )
+            and (
+                suppressions.effective_to is null
+                or suppressions.effective_to + 1 > {{ crm_segments.consent_as_of_at() }}
+            ),
+            false
+        ) as is_active
+    from suppressions
+    left join reach
+        on suppressions.suppression_id = reach.suppression_id
+
+)
+
+select * from final

@@ -1,0 +1,109 @@
+{{ config(post_hook="{{ crm_segments.grant_campaign_access() }}") }}
+{#- Who may be contacted now, person × channel: a usable address on the channel, a current
+    marketing grant for the channel, no active person-level suppression, no active
+    suppression of the address, not in the global control group, and no contact-pressure
+    block (30-day cap, 7-day channel cap, complaint quiet period, rest after ignored
+    contacts). -#}
+with
+
+reachable as (
+
+    select * from {{ ref('int_customer_channels_reachable') }}
+    where is_reachable
+
+),
+
+consents as (
+
+    select * from {{ ref('int_customer_consents_current') }}
+    where purpose = 'marketing' and is_granted
+
+),
+
+suppressions as (
+
+    select * from {{ ref('int_suppressions_resolved') }}
+    where is_active and customer_id is not null
+
+),
+
+suppressed_persons as (
+
+    select distinct customer_id
+    from suppressions
+    where suppression_level = 'person'
+
+),
+
+suppressed_addresses as (
+
+    select distinct
+        scope_type,
+        scope_address
+    from suppressions
+    where suppression_level = 'address'
+
+),
+
+pressure as (
+
+    select * from {{ ref('int_contact_pressure_measured') }}
+
+),
+
+control_group as (
+
+    select customer_id from {{ ref('global_control_group') }}
+
+),
+
+preferred as (
+
+    select * from {{ ref('int_customer_channels_preferred') }}
+
+),
+
+final as (
+
+    select
+        reachable.customer_id,
+        reachable.channel,
+        reachable.address,
+        reachable.address_type,
+        coalesce(preferred.preferred_channel = reachable.channel, false) as is_preferred_channel,
+        consents.state_since as consent_granted_at,
+        consents.expires_at as consent_expires_at,
+        coalesce(pressure.contacts_30d, 0) as contacts_30d,
+        coalesce(pressure.channel_contacts_7d, 0) as channel_contacts_7d,
+        {{ crm_segments.consent_as_of_at() }} as audience_as_of
+    from reachable
+    inner join consents
+        on
+            reachable.customer_id = consents.customer_id
+            and reachable.channel = consents.channel
+    left join preferred
+        on reachable.customer_id = preferred.customer_id
+    left join pressure
+        on
+            reachable.customer_id = pressure.customer_id
+            and reachable.channel = pressure.channel
+    where
+        not coalesce(pressure.is_pressure_blocked, false)
+        and not exists (
+            select 1 from suppressed_persons
+            where suppressed_persons.customer_id = reachable.customer_id
+        )
+        and not exists (
+            select 1 from suppressed_addresses
+            where
+                suppressed_addresses.scope_address = reachable.address
+                and suppressed_addresses.scope_type = reachable.address_type
+        )
+        and not exists (
+            select 1 from control_group
+            where control_group.customer_id = reachable.customer_id
+        )
+
+)
+
+select * from final

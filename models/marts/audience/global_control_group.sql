@@ -1,0 +1,32 @@
+{{ config(post_hook="{{ crm_segments.grant_campaign_access() }}") }}
+{#- Bucket = first 32 bits of md5(var global_control_salt | customer_id) mod 10000: it depends
+    on the customer_id alone, so it is the same in every rebuild and does not move when other
+    customers arrive. Buckets below global_control_pct × 100 are the holdout. -#}
+with
+
+customers as (
+
+    select customer_id from {{ ref('customers') }}
+
+),
+
+bucketed as (
+
+    select
+        customer_id,
+        {{ crm_segments.hash_bucket("'" ~ var('global_control_salt') ~ "|' || customer_id", 10000) }} as control_bucket
+    from customers
+
+),
+
+final as (
+
+    select
+        customer_id,
+        control_bucket
+    from bucketed
+    where control_bucket < {{ var('global_control_pct') }} * 100
+
+)
+
+select * from final

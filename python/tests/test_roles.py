@@ -1,0 +1,231 @@
+"""Roles on a real database: log in as the BI, campaign and build roles and prove what each
+may and may not select (embedded server, and a Debian PostgreSQL server when installed).
+
+The marts are built by dbt after `crm-segments db roles`; their grants come from the build's
+post-hooks, read from the manifest's `meta: {pii: true}` tags.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import psycopg
+import pytest
+from psycopg import sql
+
+from .conftest import PROJECT_DIR, run_cli
+from .pg15 import external_server, find_pg_bin
+
+PASSWORD = "role-test-password"
+MODELS = ["+path:models/marts"]  # every mart and what it reads
+CAMPAIGN_TABLES = {"campaign_audience", "global_control_group"}
+
+Connect = Callable[[str], psycopg.Connection]
+
+
+def dbt_run(target_path: Path, select: list[str], env: dict[str, str] | None = None) -> None:
+    """`dbt build` of the models and seeds (with their hooks; no tests) into target_path."""
+    dbt = Path(sys.executable).parent / "dbt"
+    done = subprocess.run(
+        [
+            str(dbt),
+            "build",
+            "--profiles-dir",
+            str(PROJECT_DIR),
+            "--resource-type",
+            "model",
+            "--resource-type",
+            "seed",
+            "--select",
+            *select,
+        ],
+        cwd=PROJECT_DIR,
+        env={**os.environ, **(env or {}), "DBT_TARGET_PATH": str(target_path)},
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
+
+
+def mart_columns(target_path: Path) -> dict[str, dict[str, bool]]:
+    """mart name -> {column: is_pii} from the manifest of the run."""
+    manifest = json.loads((target_path / "manifest.json").read_text())
+    marts: dict[str, dict[str, bool]] = {}
+    for node in manifest["nodes"].values():
+        if node["resource_type"] == "model" and "/marts/" in node["original_file_path"]:
+            marts[node["name"]] = {
+                name: bool((col.get("meta") or {}).get("pii"))
+                for name, col in node["columns"].items()
+            }
+    return marts
+
+
+def can_select(connect: Connect, role: str, query: sql.Composable) -> bool:
+    with connect(role) as conn:
+        try:
+            conn.execute(query).fetchall()
+        except psycopg.errors.InsufficientPrivilege:
+            return False
+    return True
+
+
+def select_columns(table: str, columns: list[str], schema: str = "marts") -> sql.Composed:
+    return sql.SQL("select {} from {} limit 1").format(
+        sql.SQL(", ").join(sql.Identifier(c) for c in columns), sql.Identifier(schema, table)
+    )
+
+
+def assert_role_privileges(connect: Connect, marts: dict[str, dict[str, bool]]) -> None:
+    assert {"customers", "campaign_audience", "customer_consent", "dq_quarantine"} <= set(marts)
+    assert marts["customers"]["email"] and marts["campaign_audience"]["address"]
+    # BI: every non-PII column of every built mart; no PII column; nothing below the marts
+    for table, columns in marts.items():
+        public = [c for c, pii in columns.items() if not pii]
+        assert can_select(connect, "crm_bi", select_columns(table, public)), table
+        for column in (c for c, pii in columns.items() if pii):
+            assert not can_select(connect, "crm_bi", select_columns(table, [column])), (
+                f"crm_bi reads PII {table}.{column}"
+            )
+    assert not can_select(connect, "crm_bi", sql.SQL("select * from marts.customers"))
+    for relation in (
+        "raw.crm_contacts",
+        "staging.stg_crm__contacts",
+        "intermediate.int_contacts_resolved",
+    ):
+        schema, table = relation.split(".")
+        query = sql.SQL("select 1 from {} limit 1").format(sql.Identifier(schema, table))
+        assert not can_select(connect, "crm_bi", query), relation
+        assert not can_select(connect, "crm_campaign", query), relation
+        assert can_select(connect, "crm_build", query) == (schema == "raw"), relation
+    # campaign: the whole of campaign_audience and global_control_group, no other mart
+    for table in marts:
+        query = sql.SQL("select * from {} limit 1").format(sql.Identifier("marts", table))
+        assert can_select(connect, "crm_campaign", query) == (table in CAMPAIGN_TABLES), table
+    with connect("crm_campaign") as conn:
+        rows = conn.execute("select count(*) from marts.campaign_audience").fetchone()
+        assert rows is not None and rows[0] > 0
+    # build: may create a schema of its own
+    with connect("crm_build") as conn:
+        conn.execute("create schema role_probe")
+        conn.execute("drop schema role_probe")
+
+
+@pytest.fixture(scope="module")
+def demo_marts(embedded_pg, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo data loaded and every mart built, after `crm-segments db roles`; the target path."""
+    target = tmp_path_factory.mktemp("target_roles")
+    loaded = run_cli("load", "seeds/demo")
+    assert loaded.returncode == 0, loaded.stderr
+    roles = run_cli("db", "roles", "--password", PASSWORD)
+    assert roles.returncode == 0, roles.stdout + roles.stderr
+    assert "crm_campaign" in roles.stdout
+    dbt_run(target, MODELS)
+    return target
+
+
+def dbt_test_consent(target_path: Path) -> subprocess.CompletedProcess[str]:
+    """The invariant data tests of tests/consent on the built marts."""
+    dbt = Path(sys.executable).parent / "dbt"
+    return subprocess.run(
+        [str(dbt), "test", "--profiles-dir", str(PROJECT_DIR), "--select", "path:tests/consent"],
+        cwd=PROJECT_DIR,
+        env={**os.environ, "DBT_TARGET_PATH": str(target_path)},
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+
+
+@pytest.mark.e2e
+def test_audience_invariants_hold_and_catch_violations(embedded_pg, demo_marts: Path) -> None:
+    """The invariant tests pass on the build, and fail once rows that break them are planted."""
+    passed = dbt_test_consent(demo_marts)
+    assert passed.returncode == 0, passed.stdout[-3000:]
+    queries = {
+        "suppressed": "select customer_id from intermediate.int_suppressions_resolved"
+        " where is_active and suppression_level = 'person' and reason = 'fraud'",
+        "control": "select customer_id from marts.global_control_group",
+        "no_grant": "select customer_id from marts.customer_consent"
+        " where channel = 'email' and purpose = 'marketing' and consent_state = 'unknown'"
+        " and customer_id not in (select customer_id from marts.global_control_group)",
+        "erased": "select customer_id from marts.customers where is_erased",
+    }
+    with psycopg.connect(embedded_pg.url, autocommit=True) as conn:
+        picked: dict[str, str] = {}
+        for case, query in queries.items():
+            row = conn.execute(query + " order by 1 limit 1").fetchone()
+            assert row, f"the demo data has no {case} case"
+            picked[case] = row[0]
+        for case in ("suppressed", "control", "no_grant"):
+            conn.execute(
+                "insert into marts.campaign_audience values"
+                " (%s, 'email', %s, 'email', false, null, null, 0, 0, now())",
+                (picked[case], f"{case}@planted.example"),
+            )
+        conn.execute(
+            "update marts.customers set email = 'back@planted.example' where customer_id = %s",
+            (picked["erased"],),
+        )
+        try:
+            failed = dbt_test_consent(demo_marts)
+        finally:
+            conn.execute(
+                "delete from marts.campaign_audience where address like '%@planted.example'"
+            )
+            conn.execute(
+                "update marts.customers set email = null where customer_id = %s",
+                (picked["erased"],),
+            )
+    assert failed.returncode != 0
+    for test in (
+        "assert_audience_has_current_marketing_grant",
+        "assert_audience_not_suppressed",
+        "assert_audience_not_in_control_group",
+        "assert_no_erased_pii_in_marts",
+    ):
+        assert re.search(rf"FAIL \d+ {test}", failed.stdout), test
+
+
+@pytest.mark.e2e
+def test_roles_on_embedded_server(embedded_pg, demo_marts: Path) -> None:
+    tmp_path = demo_marts
+
+    def connect(role: str) -> psycopg.Connection:
+        return psycopg.connect(embedded_pg.url.replace("postgres@", f"{role}@"), autocommit=True)
+
+    assert_role_privileges(connect, mart_columns(tmp_path))
+    # a rebuilt table loses its grants: the post-hooks re-create them
+    dbt_run(tmp_path, ["campaign_audience", "customers"])
+    assert can_select(connect, "crm_campaign", sql.SQL("select * from marts.campaign_audience"))
+    assert can_select(connect, "crm_bi", select_columns("customers", ["customer_id", "city"]))
+    assert not can_select(connect, "crm_bi", select_columns("customers", ["email"]))
+
+
+@pytest.mark.e2e
+@pytest.mark.pg15
+def test_roles_on_a_normal_server(tmp_path: Path) -> None:
+    bin_dir = find_pg_bin()
+    if bin_dir is None:
+        pytest.skip("no Debian PostgreSQL server binaries (apt-get install postgresql)")
+    with external_server(bin_dir) as server:
+        env = server.env()
+        loaded = run_cli("load", "seeds/demo", env=env)
+        assert loaded.returncode == 0, loaded.stderr
+        roles = run_cli("db", "roles", "--password", PASSWORD, env=env)
+        assert roles.returncode == 0, roles.stdout + roles.stderr
+        dbt_run(tmp_path, MODELS, env=env)
+
+        def connect(role: str) -> psycopg.Connection:
+            return psycopg.connect(
+                host=server.host, port=server.port, dbname=server.dbname, user=role,
+                password=PASSWORD, autocommit=True,
+            )  # fmt: skip
+
+        assert_role_privileges(connect, mart_columns(tmp_path))

@@ -1,0 +1,63 @@
+-- Invariant: no personal data of a person reached by an erasure_request in any mart: customers
+-- keeps the row with every PII column NULL, campaign_audience has no row, identity_graph_audit
+-- shows none of the person's identifiers, and no dq_quarantine raw_record holds one of the
+-- person's e-mails, phones (as typed or in E.164), national ids or names.
+with
+
+erased as (
+
+    select customer_id from {{ ref('int_customers_erased') }}
+
+),
+
+erased_values as (
+
+    select distinct pii.pii_value
+    from {{ ref('int_contacts_resolved') }} as records
+    inner join erased
+        on records.customer_id = erased.customer_id
+    cross join
+        lateral (
+            values (records.email), (records.phone_e164), (records.national_id), (records.full_name),
+            (records.address_line)
+        ) as pii (pii_value)
+    where pii.pii_value is not null and length(pii.pii_value) >= 5
+
+)
+
+select
+    customers.customer_id,
+    'customers' as mart
+from {{ ref('customers') }} as customers
+inner join erased
+    on customers.customer_id = erased.customer_id
+where
+    not customers.is_erased
+    or num_nonnulls(
+        customers.first_name, customers.last_name, customers.full_name, customers.email,
+        customers.phone_e164, customers.address_line, customers.postal_code,
+        customers.birth_date, customers.national_id
+    ) > 0
+union all
+select
+    audience.customer_id,
+    'campaign_audience' as mart
+from {{ ref('campaign_audience') }} as audience
+inner join erased
+    on audience.customer_id = erased.customer_id
+union all
+select
+    audit_rows.item,
+    'identity_graph_audit' as mart
+from {{ ref('identity_graph_audit') }} as audit_rows
+inner join erased_values
+    on audit_rows.item = erased_values.pii_value
+union all
+select
+    quarantine.quarantine_id,
+    'dq_quarantine' as mart
+from {{ ref('dq_quarantine') }} as quarantine
+where exists (
+        select 1 from erased_values
+        where strpos(quarantine.raw_record::text, erased_values.pii_value) > 0
+    )
