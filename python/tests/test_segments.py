@@ -262,6 +262,10 @@ class Rules:
         for col in ("r_score", "f_score", "m_score"):
             out[col] = out[col].fillna(1).astype(int)
         out["frequency"] = out.frequency.fillna(0).astype(int)
+        out["monetary"] = out.monetary.map(dec)
+        out["recency_days"] = [
+            (AS_OF - last[c]).days if c in last.index else None for c in out.index
+        ]
         fm = (out.f_score + out.m_score + 1) // 2
         segment_map = seed("rfm_segment_map")
 
