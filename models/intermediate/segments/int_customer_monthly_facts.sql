@@ -1,6 +1,6 @@
 {#- Person x month facts: the base every segment reads, computed once. Incremental by month:
-    a run processes the months after the last loaded month plus the last
-    var('facts_reprocess_months') loaded months (late usage rows), up to the reference month
+    a run processes the months after the last loaded month (plus the last
+    var('facts_reprocess_months') loaded months, default 0, for late usage rows), up to the reference month
     (the last complete month on or before as_of_date). Account-level facts reach a person through
     int_accounts_resolved (the account holder). -#}
 -- `month` is the column name of the interface (issue 6 reads it): allow the keyword
@@ -30,7 +30,7 @@ bounds as (
                 min_usage_month,
                 coalesce(
                     (
-                        select max(loaded.month) - interval '{{ var("facts_reprocess_months", 1) }} month'
+                        select max(loaded.month) - interval '{{ var("facts_reprocess_months", 0) }} month'
                         from {{ this }} as loaded
                     ),
                     min_usage_month
