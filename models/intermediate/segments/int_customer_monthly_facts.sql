@@ -22,25 +22,28 @@ usages as (
 
 ),
 
+-- the first usage month is looked up only when nothing is loaded yet (an incremental run reads
+-- its own table, so the usage rows of earlier months are never scanned into the join below)
 bounds as (
 
     select
         {% if is_incremental() -%}
-            greatest(
-                min_usage_month,
-                coalesce(
-                    (
-                        select max(loaded.month) - interval '{{ var("facts_reprocess_months", 0) }} month'
-                        from {{ this }} as loaded
-                    ),
-                    min_usage_month
-                ) + interval '1 month'
-            )::date
+            coalesce(
+                (
+                    select
+                        greatest(
+                            max(loaded.month) + interval '1 month'
+                            - interval '{{ var("facts_reprocess_months", 0) }} month',
+                            min(loaded.month)
+                        )::date
+                    from {{ this }} as loaded
+                ),
+                (select min(first_usage.billing_month) from {{ ref('stg_crm__monthly_usages') }} as first_usage)
+            )
         {%- else -%}
-            min_usage_month
+            (select min(first_usage.billing_month) from {{ ref('stg_crm__monthly_usages') }} as first_usage)
         {%- endif %} as start_month,
         {{ crm_segments.segments_reference_month() }} as end_month
-    from (select min(usages.billing_month) as min_usage_month from usages) as first_usage
 
 ),
 
