@@ -53,14 +53,22 @@ usage_trend as (
 
     select
         facts.customer_id,
-        sum(facts.revenue) filter (where facts.month > as_of.reference_month - interval '{{ var("lifecycle_decline_months", 3) }} month')
-        as recent_revenue,
-        sum(facts.revenue) filter (where facts.month <= as_of.reference_month - interval '{{ var("lifecycle_decline_months", 3) }} month')
-        as previous_revenue,
-        sum(facts.voice_mou) filter (where facts.month > as_of.reference_month - interval '{{ var("lifecycle_decline_months", 3) }} month')
-        as recent_voice_mou,
-        sum(facts.voice_mou) filter (where facts.month <= as_of.reference_month - interval '{{ var("lifecycle_decline_months", 3) }} month')
-        as previous_voice_mou
+        sum(facts.revenue) filter (
+            where facts.month > as_of.reference_month - interval '{{ var("lifecycle_decline_months", 3) }} month'
+        )
+            as recent_revenue,
+        sum(facts.revenue) filter (
+            where facts.month <= as_of.reference_month - interval '{{ var("lifecycle_decline_months", 3) }} month'
+        )
+            as previous_revenue,
+        sum(facts.voice_mou) filter (
+            where facts.month > as_of.reference_month - interval '{{ var("lifecycle_decline_months", 3) }} month'
+        )
+            as recent_voice_mou,
+        sum(facts.voice_mou) filter (
+            where facts.month <= as_of.reference_month - interval '{{ var("lifecycle_decline_months", 3) }} month'
+        )
+            as previous_voice_mou
     from {{ ref('int_customer_monthly_facts') }} as facts
     cross join as_of
     where
@@ -101,11 +109,11 @@ signals as (
     select
         persons.customer_id,
         persons.is_prospect,
+        subscriptions.first_activation_date,
+        lights.traffic_light,
         coalesce(subscriptions.subscription_count, 0) as subscription_count,
         coalesce(subscriptions.active_subscription_count, 0) as active_subscription_count,
-        subscriptions.first_activation_date,
         as_of.as_of_date - subscriptions.first_activation_date as days_since_first_activation,
-        lights.traffic_light,
         coalesce(
             usage_trend.previous_revenue > 0
             and usage_trend.recent_revenue

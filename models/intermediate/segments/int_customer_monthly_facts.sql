@@ -1,6 +1,6 @@
 {#- Person x month facts: the base every segment reads, computed once. Incremental by month:
-    a run processes the months after the last loaded month plus the last
-    var('facts_reprocess_months') loaded months (late usage rows), up to the reference month
+    a run processes the months after the last loaded month (plus the last
+    var('facts_reprocess_months') loaded months, default 0, for late usage rows), up to the reference month
     (the last complete month on or before as_of_date). Account-level facts reach a person through
     int_accounts_resolved (the account holder). -#}
 -- `month` is the column name of the interface (issue 6 reads it): allow the keyword
@@ -22,25 +22,28 @@ usages as (
 
 ),
 
+-- the first usage month is looked up only when nothing is loaded yet (an incremental run reads
+-- its own table, so the usage rows of earlier months are never scanned into the join below)
 bounds as (
 
     select
         {% if is_incremental() -%}
-            greatest(
-                min_usage_month,
-                coalesce(
-                    (
-                        select max(loaded.month) - interval '{{ var("facts_reprocess_months", 1) }} month'
-                        from {{ this }} as loaded
-                    ),
-                    min_usage_month
-                ) + interval '1 month'
-            )::date
+            coalesce(
+                (
+                    select
+                        greatest(
+                            max(loaded.month) + interval '1 month'
+                            - interval '{{ var("facts_reprocess_months", 0) }} month',
+                            min(loaded.month)
+                        )::date
+                    from {{ this }} as loaded
+                ),
+                (select min(first_usage.billing_month) from {{ ref('stg_crm__monthly_usages') }} as first_usage)
+            )
         {%- else -%}
-            min_usage_month
+            (select min(first_usage.billing_month) from {{ ref('stg_crm__monthly_usages') }} as first_usage)
         {%- endif %} as start_month,
         {{ crm_segments.segments_reference_month() }} as end_month
-    from (select min(usages.billing_month) as min_usage_month from usages) as first_usage
 
 ),
 

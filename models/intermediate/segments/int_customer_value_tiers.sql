@@ -11,8 +11,10 @@ reference as (
 
     select
         {{ crm_segments.segments_reference_month() }} as reference_month,
-        ({{ crm_segments.segments_reference_month() }}
-        - interval '{{ var("value_tier_window_months", 3) - 1 }} month')::date as window_start
+        (
+            {{ crm_segments.segments_reference_month() }}
+            - interval '{{ var("value_tier_window_months", 3) - 1 }} month'
+        )::date as window_start
 
 ),
 

@@ -25,8 +25,10 @@ reference as (
         {% if var('high_end_baseline_month', none) -%}
             date_trunc('month', date '{{ var("high_end_baseline_month") }}')::date
         {%- else -%}
-            ({{ crm_segments.segments_reference_month() }}
-            - interval '{{ var("high_end_baseline_lookback_months", 6) }} month')::date
+            (
+                {{ crm_segments.segments_reference_month() }}
+                - interval '{{ var("high_end_baseline_lookback_months", 6) }} month'
+            )::date
         {%- endif %} as baseline_month
 
 ),
@@ -39,7 +41,7 @@ baseline_window as (
         sum(coalesce(facts.arpu, 0)) / {{ var('high_end_baseline_window_months', 3) }} as baseline_arpu,
         sum(facts.voice_mou) / {{ var('high_end_baseline_window_months', 3) }} as baseline_voice_mou,
         bool_or(facts.month = reference.baseline_month and facts.active_subscriptions > 0)
-        as is_active_in_baseline_month
+            as is_active_in_baseline_month
     from facts
     cross join reference
     where
@@ -91,15 +93,15 @@ monthly as (
         coalesce(facts.arpu, 0) >= {{ var('high_end_min_arpu', 120) }} as is_arpu_high_end,
         coalesce(facts.voice_mou, 0) >= {{ var('high_end_min_voice_mou', 100) }} as is_mou_high_end,
         coalesce(facts.arpu, 0) <= baseline.baseline_arpu * (1 - {{ var('high_end_warning_drop_pct', 30) }} / 100.0)
-        as is_arpu_down,
+            as is_arpu_down,
         coalesce(facts.voice_mou, 0)
         <= baseline.baseline_voice_mou * (1 - {{ var('high_end_warning_drop_pct', 30) }} / 100.0)
-        as is_mou_down
+            as is_mou_down
     from baseline
     cross join months
     left join facts
         on baseline.customer_id = facts.customer_id
-        and months.month = facts.month
+            and months.month = facts.month
 
 ),
 
@@ -117,17 +119,17 @@ lights as (
             when active_subscriptions = 0 then 'no_active_subscription'
             when not (is_arpu_high_end and is_mou_high_end)
                 then concat_ws(
-                    ',',
-                    case when not is_arpu_high_end then 'arpu_below_threshold' end,
-                    case when not is_mou_high_end then 'mou_below_threshold' end
-                )
+                        ',',
+                        case when not is_arpu_high_end then 'arpu_below_threshold' end,
+                        case when not is_mou_high_end then 'mou_below_threshold' end
+                    )
             when is_arpu_down or is_mou_down or complaint_count > 0
                 then concat_ws(
-                    ',',
-                    case when is_arpu_down then 'arpu_down' end,
-                    case when is_mou_down then 'mou_down' end,
-                    case when complaint_count > 0 then 'complaint' end
-                )
+                        ',',
+                        case when is_arpu_down then 'arpu_down' end,
+                        case when is_mou_down then 'mou_down' end,
+                        case when complaint_count > 0 then 'complaint' end
+                    )
         end as traffic_light_reason
     from monthly
 

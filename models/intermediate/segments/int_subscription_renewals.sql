@@ -50,7 +50,10 @@ spend as (
     cross join as_of
     where
         usages.billing_month <= as_of.reference_month
-        and exists (select 1 from contracts where contracts.subscription_id = usages.subscription_id)
+        and exists (
+            select 1 from contracts
+            where contracts.subscription_id = usages.subscription_id
+        )
     group by usages.subscription_id
 
 ),
@@ -85,10 +88,10 @@ final as (
         monthly_commitment,
         months_left,
         contract_months,
-        monthly_commitment * contract_months as contract_commitment,
         billed_months,
         cumulative_spend,
         cumulative_commitment,
+        monthly_commitment * contract_months as contract_commitment,
         cumulative_spend - cumulative_commitment as spend_above_commitment,
         case
             when months_left = 1 then 'expiring_this_month'

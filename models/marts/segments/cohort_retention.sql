@@ -78,13 +78,15 @@ final as (
 
     select
         cohort_months.cohort_month,
-        ({{ crm_segments.month_index('cohort_months.month') }}
-        - {{ crm_segments.month_index('cohort_months.cohort_month') }})::int as months_since_activation,
+        (
+            {{ crm_segments.month_index('cohort_months.month') }}
+            - {{ crm_segments.month_index('cohort_months.cohort_month') }}
+        )::int as months_since_activation,
         cohort_months.month as activity_month,
         cohort_months.customers_at_start::int as customers_at_start,
         coalesce(activity.active_customers, 0)::int as active_customers,
         round(coalesce(activity.active_customers, 0)::numeric / cohort_months.customers_at_start, 4)
-        as retention_rate,
+            as retention_rate,
         coalesce(activity.revenue, 0) as revenue,
         sum(coalesce(activity.revenue, 0)) over (
             partition by cohort_months.cohort_month
@@ -95,7 +97,7 @@ final as (
     from cohort_months
     left join activity
         on cohort_months.cohort_month = activity.cohort_month
-        and cohort_months.month = activity.month
+            and cohort_months.month = activity.month
 
 )
 

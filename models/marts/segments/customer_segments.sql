@@ -72,13 +72,13 @@ final as (
         tenure.loyalty_discount_pct,
         value_tiers.avg_monthly_margin,
         value_tiers.value_tier,
-        lights.customer_id is not null as is_high_end_baseline,
         lights.traffic_light,
         lights.traffic_light_reason,
         lifecycle.lifecycle_stage,
         lifecycle.lifecycle_reason,
-        coalesce(lifecycle.active_subscription_count, 0) as active_subscriptions,
         renewal_per_person.renewal_bucket,
+        lights.customer_id is not null as is_high_end_baseline,
+        coalesce(lifecycle.active_subscription_count, 0) as active_subscriptions,
         coalesce(renewal_counts.renewal_subscription_count, 0) as renewal_subscription_count
     from {{ ref('customers') }} as customers
     cross join as_of

@@ -33,85 +33,87 @@ current_labels as (
         labels.segment_type,
         labels.segment_value
     from segments
-    cross join lateral (
-        values
-        ('rfm_segment', segments.rfm_segment),
-        ('cohort_month', to_char(segments.cohort_month, 'YYYY-MM')),
-        ('tenure_band', segments.tenure_band),
-        ('value_tier', segments.value_tier),
-        ('traffic_light', segments.traffic_light),
-        ('lifecycle_stage', segments.lifecycle_stage),
-        ('renewal_bucket', segments.renewal_bucket)
-    ) as labels (segment_type, segment_value)
+    cross join
+        lateral (
+            values
+            ('rfm_segment', segments.rfm_segment),
+            ('cohort_month', to_char(segments.cohort_month, 'YYYY-MM')),
+            ('tenure_band', segments.tenure_band),
+            ('value_tier', segments.value_tier),
+            ('traffic_light', segments.traffic_light),
+            ('lifecycle_stage', segments.lifecycle_stage),
+            ('renewal_bucket', segments.renewal_bucket)
+        ) as labels (segment_type, segment_value)
     where labels.segment_value is not null
 
 ),
 
 {% if is_incremental() %}
 
-open_rows as (
+    open_rows as (
 
-    select
-        existing.customer_id,
-        existing.segment_type,
-        existing.segment_value,
-        existing.valid_from
-    from {{ this }} as existing
-    where existing.valid_to is null
+        select
+            loaded.customer_id,
+            loaded.segment_type,
+            loaded.segment_value,
+            loaded.valid_from
+        from {{ this }} as loaded
+        where loaded.valid_to is null
 
-),
+    ),
 
-run_allowed as (
+    run_allowed as (
 
-    select as_of.as_of_date
-    from as_of
-    where as_of.as_of_date >= coalesce((select max(existing.valid_from) from {{ this }} as existing), as_of.as_of_date)
+        select as_of.as_of_date
+        from as_of
+        where as_of.as_of_date
+            >= coalesce((select max(loaded.valid_from) from {{ this }} as loaded), as_of.as_of_date)
 
-),
+    ),
 
-closed as (
+    closed as (
 
-    select
-        open_rows.customer_id,
-        open_rows.segment_type,
-        open_rows.segment_value,
-        open_rows.valid_from,
-        run_allowed.as_of_date as valid_to
-    from open_rows
-    cross join run_allowed
-    left join current_labels
-        on open_rows.customer_id = current_labels.customer_id
-        and open_rows.segment_type = current_labels.segment_type
-    where
-        (current_labels.segment_value is null or current_labels.segment_value != open_rows.segment_value)
-        and open_rows.valid_from < run_allowed.as_of_date
+        select
+            open_rows.customer_id,
+            open_rows.segment_type,
+            open_rows.segment_value,
+            open_rows.valid_from,
+            run_allowed.as_of_date as valid_to
+        from open_rows
+        cross join run_allowed
+        left join current_labels
+            on open_rows.customer_id = current_labels.customer_id
+                and open_rows.segment_type = current_labels.segment_type
+        where
+            (current_labels.segment_value is null or current_labels.segment_value != open_rows.segment_value)
+            and open_rows.valid_from < run_allowed.as_of_date
 
-),
+    ),
 
-opened as (
+    opened as (
 
-    select
-        current_labels.customer_id,
-        current_labels.segment_type,
-        current_labels.segment_value,
-        run_allowed.as_of_date as valid_from,
-        null::date as valid_to
-    from current_labels
-    cross join run_allowed
-    left join open_rows
-        on current_labels.customer_id = open_rows.customer_id
-        and current_labels.segment_type = open_rows.segment_type
-    where open_rows.segment_value is null or open_rows.segment_value != current_labels.segment_value
+        select
+            current_labels.customer_id,
+            current_labels.segment_type,
+            current_labels.segment_value,
+            run_allowed.as_of_date as valid_from,
+            null::date as valid_to
+        from current_labels
+        cross join run_allowed
+        left join open_rows
+            on current_labels.customer_id = open_rows.customer_id
+                and current_labels.segment_type = open_rows.segment_type
+        where open_rows.segment_value is null or open_rows.segment_value != current_labels.segment_value
 
-),
+    ),
 
-changes as (
+    changes as (
 
-    select * from closed
-    union all
-    select * from opened
+        select * from closed
+        union all
+        select * from opened
 
-),
+    ),
 
 {% else %}
 
