@@ -3,7 +3,8 @@
     marketing grant for the channel, no active person-level suppression, no active
     suppression of the address, not in the global control group, and no contact-pressure
     block (30-day cap, 7-day channel cap, complaint quiet period, rest after ignored
-    contacts). -#}
+    contacts). The segment labels of customer_segments and the person's plan type ride along so
+    that the campaign role, which reads nothing else, can filter on them. -#}
 with
 
 reachable as (
@@ -63,6 +64,19 @@ preferred as (
 
 ),
 
+-- the segment labels campaign tools filter on (issues 5 and 6)
+segments as (
+
+    select * from {{ ref('customer_segments') }}
+
+),
+
+plan_types as (
+
+    select * from {{ ref('int_customer_plan_types') }}
+
+),
+
 final as (
 
     select
@@ -75,7 +89,15 @@ final as (
         consents.expires_at as consent_expires_at,
         coalesce(pressure.contacts_30d, 0) as contacts_30d,
         coalesce(pressure.channel_contacts_7d, 0) as channel_contacts_7d,
-        {{ crm_segments.consent_as_of_at() }} as audience_as_of
+        {{ crm_segments.consent_as_of_at() }} as audience_as_of,
+        segments.lifecycle_stage,
+        segments.rfm_segment,
+        segments.value_tier,
+        segments.tenure_band,
+        segments.traffic_light,
+        segments.renewal_bucket,
+        segments.cluster_label,
+        plan_types.plan_type
     from reachable
     inner join consents
         on
@@ -83,6 +105,10 @@ final as (
             and reachable.channel = consents.channel
     left join preferred
         on reachable.customer_id = preferred.customer_id
+    left join segments
+        on reachable.customer_id = segments.customer_id
+    left join plan_types
+        on reachable.customer_id = plan_types.customer_id
     left join pressure
         on
             reachable.customer_id = pressure.customer_id

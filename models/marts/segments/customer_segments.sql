@@ -1,6 +1,8 @@
 {#- Every segment label of a person in one row, as of the var as_of_date (monthly rules read the
     reference month, the last complete month on or before it). Prospects have a row with the
-    labels that apply to them (lifecycle prospect) and NULL elsewhere. -#}
+    labels that apply to them (lifecycle prospect) and NULL elsewhere. The behavioural cluster
+    comes from int_customer_clusters (issue 6), the preferred channel from
+    int_customer_channels_preferred (issue 4). -#}
 with
 
 as_of as (
@@ -77,6 +79,10 @@ final as (
         lifecycle.lifecycle_stage,
         lifecycle.lifecycle_reason,
         renewal_per_person.renewal_bucket,
+        clusters.cluster_id,
+        clusters.cluster_label,
+        clusters.cluster_status,
+        preferred.preferred_channel,
         lights.customer_id is not null as is_high_end_baseline,
         coalesce(lifecycle.active_subscription_count, 0) as active_subscriptions,
         coalesce(renewal_counts.renewal_subscription_count, 0) as renewal_subscription_count
@@ -90,6 +96,9 @@ final as (
     left join {{ ref('int_customer_lifecycle') }} as lifecycle on customers.customer_id = lifecycle.customer_id
     left join renewal_per_person on customers.customer_id = renewal_per_person.customer_id
     left join renewal_counts on customers.customer_id = renewal_counts.customer_id
+    left join {{ ref('int_customer_clusters') }} as clusters on customers.customer_id = clusters.customer_id
+    left join {{ ref('int_customer_channels_preferred') }} as preferred
+        on customers.customer_id = preferred.customer_id
 
 )
 

@@ -42,7 +42,9 @@ current_labels as (
             ('value_tier', segments.value_tier),
             ('traffic_light', segments.traffic_light),
             ('lifecycle_stage', segments.lifecycle_stage),
-            ('renewal_bucket', segments.renewal_bucket)
+            ('renewal_bucket', segments.renewal_bucket),
+            ('cluster', segments.cluster_label),
+            ('preferred_channel', segments.preferred_channel)
         ) as labels (segment_type, segment_value)
     where labels.segment_value is not null
 
