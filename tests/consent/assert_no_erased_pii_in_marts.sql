@@ -1,7 +1,9 @@
 -- Invariant: no personal data of a person reached by an erasure_request in any mart: customers
 -- keeps the row with every PII column NULL, campaign_audience has no row, identity_graph_audit
 -- shows none of the person's identifiers, and no dq_quarantine raw_record holds one of the
--- person's e-mails, phones (as typed or in E.164), national ids or names.
+-- person's identifying values: a usable e-mail, a usable phone in E.164 or a valid national id.
+-- (Names and street addresses are not searched in raw records: other persons share them, e.g.
+-- the common name "Ana Popescu" or a household's address; rows of the person are found by key.)
 with
 
 erased as (
@@ -18,10 +20,12 @@ erased_values as (
         on records.customer_id = erased.customer_id
     cross join
         lateral (
-            values (records.email), (records.phone_e164), (records.national_id), (records.full_name),
-            (records.address_line)
+            values
+            (case when records.is_email_usable then records.email end),
+            (case when records.is_phone_usable then records.phone_e164 end),
+            (case when records.is_national_id_valid then records.national_id end)
         ) as pii (pii_value)
-    where pii.pii_value is not null and length(pii.pii_value) >= 5
+    where pii.pii_value is not null
 
 )
 

@@ -32,14 +32,14 @@ resolved as (
 
 ),
 
+-- every contact key that reached staging (a quarantined duplicate shares its key with the
+-- staged row; rows without a readable key cannot be named by an event)
 known_records as (
 
     select
-        _key_source_system as source_system,
-        _key_source_record_id as source_record_id
-    from {{ ref('base_crm__contacts') }}
-    where _key_source_system is not null and _key_source_record_id is not null
-    group by _key_source_system, _key_source_record_id
+        source_system,
+        source_record_id
+    from {{ ref('stg_crm__contacts') }}
 
 ),
 
