@@ -105,22 +105,36 @@
             end
             then 2
         -- two neighbouring letters exchanged (Petrova / Pertova) is one typing error
-        when length({{ a }}) = length({{ b }})
-            and least(length({{ a }}), length({{ b }})) >= {{ var('name_short_min_length', 4) }}
-            and {{ crm_segments.edit_distance(a, b) }} = 2
-            and exists (
-                select 1
-                from generate_series(1, length({{ a }}) - 1) as positions (i)
-                where
-                    substr({{ a }}, 1, i - 1) || substr({{ a }}, i + 1, 1) || substr({{ a }}, i, 1)
-                    || substr({{ a }}, i + 2) = {{ b }}
-            )
+        when least(length({{ a }}), length({{ b }})) >= {{ var('name_short_min_length', 4) }}
+            and {{ crm_segments.is_transposition(a, b) }}
             then 2
         when {{ crm_segments.name_similarity(a, b) }} >= {{ var('name_similarity_threshold', 0.6) }} then 2
         when left({{ a }}, 1) = left({{ b }}, 1)
             and {{ crm_segments.phonetic_key(a) }} = {{ crm_segments.phonetic_key(b) }} then 2
         else -1
     end
+{%- endmacro %}
+
+
+{#- True when b is a with two neighbouring characters exchanged (Petrova / Pertova,
+    4184 / 4814). -#}
+{% macro is_transposition(a, b) -%}
+    {{ return(adapter.dispatch('is_transposition', 'crm_segments')(a, b)) }}
+{%- endmacro %}
+
+{% macro default__is_transposition(a, b) -%}
+    (
+        length({{ a }}) = length({{ b }})
+        and {{ a }} != {{ b }}
+        and {{ crm_segments.edit_distance(a, b) }} = 2
+        and exists (
+            select 1
+            from generate_series(1, length({{ a }}) - 1) as positions (i)
+            where
+                substr({{ a }}, 1, i - 1) || substr({{ a }}, i + 1, 1) || substr({{ a }}, i, 1)
+                || substr({{ a }}, i + 2) = {{ b }}
+        )
+    )
 {%- endmacro %}
 
 
@@ -163,7 +177,8 @@
 
 
 {#- How two birth dates compare: 'equal', 'missing' (one or both NULL), 'swapped' (day and
-    month exchanged, a common typing error) or 'different'. -#}
+    month exchanged, a common typing error), 'typo' (one digit of YYYYMMDD differs) or
+    'different'. -#}
 {% macro compare_birth_dates(a, b) -%}
     {{ return(adapter.dispatch('compare_birth_dates', 'crm_segments')(a, b)) }}
 {%- endmacro %}
@@ -176,6 +191,9 @@
             and extract(month from {{ a }}) = extract(day from {{ b }})
             and extract(day from {{ a }}) = extract(month from {{ b }})
             then 'swapped'
+        -- one digit mistyped (1965-07-14 / 1965-07-17): compatible, but confirms nothing
+        when {{ crm_segments.edit_distance("to_char(" ~ a ~ ", 'YYYYMMDD')", "to_char(" ~ b ~ ", 'YYYYMMDD')") }} = 1
+            then 'typo'
         else 'different'
     end
 {%- endmacro %}

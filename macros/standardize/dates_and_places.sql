@@ -88,17 +88,14 @@
 {%- endmacro %}
 
 
-{% macro address_line_key(expr) -%}
-    {{ return(adapter.dispatch('address_line_key', 'crm_segments')(expr)) }}
+{% macro address_line_text(expr) -%}
+    {{ return(adapter.dispatch('address_line_text', 'crm_segments')(expr)) }}
 {%- endmacro %}
 
-{#- A matching key of a street address: transliterated (no diacritics, Cyrillic in Latin),
-    street types dropped whatever their spelling (str./strada, bd./bulevardul, cal./calea,
-    șos., al./aleea, ul./улица, пр-т/проспект, пер., ш., наб., street, st., road, ...),
-    house/flat/staircase/floor markers dropped (nr., bl. kept as its value, sc. and et. with
-    their value, ap., д., дом, кв., корп. stays as its value), a leading Chinese city/province
-    (北京市, 广东省) removed, then everything but letters and digits removed. -#}
-{% macro default__address_line_key(expr) -%}
+{#- Step 1 of address_line_key: a leading Chinese city/province (北京市, 广东省) removed, then
+    transliterated (no diacritics, Cyrillic in Latin, lower case). Compute it in a fenced CTE
+    and pass it to address_line_key with prepared=true to keep the SQL shallow. -#}
+{% macro default__address_line_text(expr) -%}
     {%- set han_prefix -%}
         case
             when ({{ expr }}) ~ '{{ crm_segments.han_class() }}'
@@ -106,8 +103,25 @@
             else ({{ expr }})
         end
     {%- endset -%}
+    {{ crm_segments.transliterate(han_prefix) }}
+{%- endmacro %}
+
+
+{% macro address_line_key(expr, prepared=false) -%}
+    {{ return(adapter.dispatch('address_line_key', 'crm_segments')(expr, prepared)) }}
+{%- endmacro %}
+
+{#- A matching key of a street address: transliterated (no diacritics, Cyrillic in Latin),
+    street types dropped whatever their spelling (str./strada, bd./bulevardul, cal./calea,
+    șos., al./aleea, ul./улица, пр-т/проспект, пер., ш., наб., street, st., road, ...),
+    house/flat/staircase/floor markers dropped (nr., bl. kept as its value, sc. and et. with
+    their value, ap., д., дом, кв., корп. stays as its value), a leading Chinese city/province
+    (北京市, 广东省) removed, then everything but letters and digits removed. With prepared=true the input
+    is already address_line_text. -#}
+{% macro default__address_line_key(expr, prepared=false) -%}
+    {%- set text = expr if prepared else crm_segments.address_line_text(expr) -%}
     nullif(regexp_replace(regexp_replace(
-        ' ' || {{ crm_segments.transliterate(han_prefix) }} || ' ',
+        ' ' || {{ text }} || ' ',
         '(?<=[\s.,;/-])(?:(?:sc|scara|et|etaj|etajul|sector|sect|sectorul)\.?\s*\d+[a-z]?(?=[\s.,;/-])|(?:str|strada|bd|b-dul|bdul|blvd|bulevardul|bulevard|cal|calea|sos|soseaua|al|aleea|piata|p-ta|pta|intr|intrarea|spl|splaiul|ul|ulitsa|pr-t|prt|prospekt|pr|per|pereulok|sh|shosse|nab|naberezhnaya|pl|ploshchad|bul|bulvar|proezd|pr-d|mkr|mikrorayon|street|st|road|rd|avenue|ave|nr|numarul|numar|no|bl|bloc|blocul|ap|apt|apartament|d|dom|kv|kvartira|korp|k|stroenie|g|gorod)(?:\.|(?=[\s,;/-])))', ' ', 'g'),
         '[^[:alnum:]]+', '', 'g'), '')
 {%- endmacro %}

@@ -169,15 +169,16 @@
     as typed. Han and other scripts without case are unchanged. -#}
 {% macro default__name_case(expr) -%}
     {%- set cap = 'initcap(' ~ expr ~ ')' -%}
-    {%- set ns = namespace(sql=cap) -%}
-    {%- for p in ['De', 'Da', 'Di', 'Do', 'Du', 'Del', 'Della', 'Der', 'Den', 'Des', 'Dos', 'Das', 'La', 'Le', 'Van', 'Von', 'Ten', 'Ter', 'Zu'] -%}
-        {%- set ns.sql = "replace(" ~ ns.sql ~ ", ' " ~ p ~ " ', ' " ~ p | lower ~ " ')" -%}
-    {%- endfor -%}
+    {#- a particle between two words is glued to the word before it with the letter ǁ (U+01C1),
+        so initcap leaves it in small letters; then ǁ becomes a space again. One regular
+        expression instead of one replace() per particle keeps the SQL shallow. -#}
+    {%- set particles = "de|da|di|do|du|del|della|der|den|des|dos|das|la|le|van|von|ten|ter|zu" -%}
     case
         when ({{ expr }}) <> upper({{ expr }}) and ({{ expr }}) <> lower({{ expr }}) and ({{ expr }}) <> {{ cap }}
             and ({{ expr }}) !~ '[[:upper:]]{2}'
             then ({{ expr }})
-        when strpos({{ expr }}, ' ') > 0 then {{ ns.sql }}
+        when strpos({{ expr }}, ' ') > 0
+            then replace(initcap(regexp_replace({{ expr }}, ' ({{ particles }})(?= )', 'ǁ\1', 'gi')), 'ǁ', ' ')
         else {{ cap }}
     end
 {%- endmacro %}

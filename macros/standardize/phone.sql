@@ -235,12 +235,13 @@
     number read in the region hint's plan: after a leading +, after 00, after the 8 10 of
     Russia and its neighbours, after the 011 of the North American plan (for those regions
     only). Without a prefix, the country comes from the number when the number is not valid
-    in the hint's plan in any national reading (see phone_national_number) but is valid as
-    (1) calling code + national number typed without + ("79161234567" on a Romanian record,
-    "40 0722 123 456") of one of phone_inference_regions (RO, RU, KZ, CN), or, only when the
-    record has no country, (2) a mobile number of one of them in national form, with or
-    without trunk prefix (0722 ... -> Romania, 8 916 ... -> Russia, 138 0013 8000 -> China);
-    fixed-line numbers are too alike across plans to tell the country. -#}
+    in the hint's plan in any national reading (see phone_national_number) but is a mobile
+    number of one of phone_inference_regions (RO, RU, KZ, CN) typed as (1) calling code +
+    number without + ("79161234567" on a Romanian record, "40 0722 123 456"), or, only when
+    the record has no country, (2) in national form, with or without trunk prefix (0722 ...
+    -> Romania, 8 916 ... -> Russia, 138 0013 8000 -> China). Only mobiles: fixed-line and
+    garbage numbers are too alike across plans to tell the country (8 677 ... is not read as
+    +86 77 ...). -#}
 {% macro default__phone_international(text, digits, hint, record_country='null') -%}
     {%- set plans = crm_segments.phone_plans() -%}
     {%- set regions = crm_segments.phone_region_codes() -%}
@@ -261,7 +262,7 @@
             else true
         end then null
         {%- for region in inferred %}
-        {%- set re = '^' ~ regions[region] ~ '(?:' ~ plans[region].trunk ~ ')?(' ~ crm_segments.phone_plan_pattern(region) ~ ')$' %}
+        {%- set re = '^' ~ regions[region] ~ '(?:' ~ plans[region].trunk ~ ')?(' ~ plans[region].mobile ~ ')$' %}
         when {{ digits }} ~ '{{ re }}' then '{{ regions[region] }}' || substring({{ digits }} from '{{ re }}')
         {%- endfor %}
         when {{ record_country }} is null then case

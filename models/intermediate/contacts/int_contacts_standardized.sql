@@ -36,7 +36,7 @@ cleaned as (
         {{ crm_segments.standardize_national_id('source.national_id') }} as national_id,
         {{ crm_segments.phone_text('source.phone') }} as _phone_text,
         {{ crm_segments.clean_unicode('source.address_line') }} as address_line,
-        {{ crm_segments.standardize_city('source.city') }} as city
+        {{ crm_segments.clean_unicode('source.city') }} as _city
     from source
     left join countries
         on {{ crm_segments.alias_key('source.country') }} = countries.alias
@@ -48,7 +48,7 @@ cleaned as (
 classified as (
 
     select
-        cleaned.*,
+        *,
         {{ crm_segments.name_script("concat_ws(' ', _full, _first, _last)") }} as name_script,
         -- the text the first/last split reads: a full name, or the only name part typed when
         -- it has several words; NULL when first and last name arrived separately
@@ -61,7 +61,9 @@ classified as (
         {{ crm_segments.phone_digits('_phone_text') }} as phone_raw_digits,
         {{ crm_segments.email_invalid_reason('email') }} as email_invalid_reason,
         {{ crm_segments.standardize_postal_code('_postal_code_raw', '_postal_code_length') }} as postal_code,
-        {{ crm_segments.address_line_key('address_line') }} as _address_line_key
+        -- in two steps (clean_unicode above): the casing rules nest deeply around the value
+        {{ crm_segments.standardize_city('_city') }} as city,
+        {{ crm_segments.address_line_text('address_line') }} as _address_line_text
     from cleaned
     offset 0  -- noqa: AM09
 
@@ -70,7 +72,7 @@ classified as (
 tokenized as (
 
     select
-        classified.*,
+        *,
         {{ crm_segments.name_tokens('_name_text') }} as _tokens,
         _name_text ~ '^[^,\s]+\s*,' as _has_comma,
         case
@@ -79,6 +81,7 @@ tokenized as (
                 then substring(_first from '\S+$')
         end as _typed_patronymic,
         {{ crm_segments.phone_region_hint('country_code', 'national_id_type', 'name_script') }} as _phone_hint,
+        {{ crm_segments.address_line_key('_address_line_text', prepared=true) }} as _address_line_key,
         case national_id_type
             when 'ro_cnp' then {{ crm_segments.cnp_is_valid('national_id') }}
             when 'cn_resident_id' then {{ crm_segments.cn_id_is_valid('national_id') }}
@@ -91,7 +94,7 @@ tokenized as (
 flagged as (
 
     select
-        tokenized.*,
+        *,
         cardinality(_tokens) as _n,
         {{ crm_segments.phone_international('_phone_text', 'phone_raw_digits', '_phone_hint', 'country_code') }}
             as _phone_international,
@@ -99,8 +102,9 @@ flagged as (
             as _patronymic_last,
         coalesce(cardinality(_tokens) = 3 and {{ crm_segments.name_is_patronymic('_tokens[2]') }}, false)
             as _patronymic_middle,
-        coalesce(cardinality(_tokens) = 4 and lower(_tokens[4]) in ('оглы', 'кызы', 'ogly', 'oglu', 'kyzy', 'qizi'), false)
-            as _patronymic_turkic,
+        coalesce(
+            cardinality(_tokens) = 4 and lower(_tokens[4]) in ('оглы', 'кызы', 'ogly', 'oglu', 'kyzy', 'qizi'), false
+        ) as _patronymic_turkic,
         coalesce({{ crm_segments.name_is_family_first('_tokens', '_has_comma') }}, false) as _family_first,
         case
             when cardinality(_tokens) >= 4
@@ -120,16 +124,18 @@ flagged as (
 coded as (
 
     select
-        flagged.*,
+        *,
         {{ crm_segments.phone_calling_code('_phone_international', '_phone_hint') }} as _phone_calling_code,
         case
             when _name_text is null and _typed_patronymic is not null then regexp_replace(_first, '\s+\S+$', '')
             when _name_text is null then _first
-            when name_script = 'han' then case
-                when _n >= 2 then array_to_string(_tokens[2:_n], '')
-                when _name_text ~ '[·・•]' then split_part(translate(_name_text, '・•', '··'), '·', 1)
-                else nullif(substr(_name_text, {{ crm_segments.han_family_name_length('_name_text') }} + 1), '')
-            end
+            when name_script = 'han'
+                then
+                    case
+                        when _n >= 2 then array_to_string(_tokens[2:_n], '')
+                        when _name_text ~ '[·・•]' then split_part(translate(_name_text, '・•', '··'), '·', 1)
+                        else nullif(substr(_name_text, {{ crm_segments.han_family_name_length('_name_text') }} + 1), '')
+                    end
             when _n = 1 then _tokens[1]
             when _patronymic_last or _patronymic_turkic then _tokens[2]
             when _patronymic_middle then _tokens[1]
@@ -138,11 +144,13 @@ coded as (
         end as _first_part,
         case
             when _name_text is null then _last
-            when name_script = 'han' then case
-                when _n >= 2 then _tokens[1]
-                when _name_text ~ '[·・•]' then nullif(split_part(translate(_name_text, '・•', '··'), '·', 2), '')
-                else left(_name_text, {{ crm_segments.han_family_name_length('_name_text') }})
-            end
+            when name_script = 'han'
+                then
+                    case
+                        when _n >= 2 then _tokens[1]
+                        when _name_text ~ '[·・•]' then nullif(split_part(translate(_name_text, '・•', '··'), '·', 2), '')
+                        else left(_name_text, {{ crm_segments.han_family_name_length('_name_text') }})
+                    end
             when _n = 1 then null
             when _patronymic_last or _patronymic_turkic then _tokens[1]
             when _patronymic_middle then _tokens[3]
@@ -164,7 +172,7 @@ coded as (
 numbered as (
 
     select
-        coded.*,
+        *,
         {{ crm_segments.phone_national_number(
             'phone_raw_digits', '_phone_international', '_phone_calling_code', '_phone_hint'
         ) }} as _phone_national_number,
@@ -185,7 +193,7 @@ numbered as (
 typed as (
 
     select
-        numbered.*,
+        *,
         {{ crm_segments.phone_country(
             '_phone_calling_code', '_phone_national_number', '_phone_international', '_phone_hint'
         ) }} as _phone_country,
@@ -199,7 +207,7 @@ typed as (
 plan_matched as (
 
     select
-        typed.*,
+        *,
         {{ crm_segments.phone_plan_match('_phone_national_number', '_phone_country') }} as _phone_plan_match
     from typed
     offset 0  -- noqa: AM09
@@ -209,7 +217,7 @@ plan_matched as (
 phone_checked as (
 
     select
-        plan_matched.*,
+        *,
         {{ crm_segments.phone_type(
             '_phone_plan_match', '_phone_national_number', '_phone_country', '_phone_calling_code'
         ) }} as _phone_type
@@ -221,7 +229,7 @@ phone_checked as (
 phone_explained as (
 
     select
-        phone_checked.*,
+        *,
         {{ crm_segments.phone_invalid_reason(
             '_phone_raw', '_phone_text', 'phone_raw_digits', '_phone_calling_code',
             '_phone_national_number', '_phone_country', '_phone_type'
@@ -281,8 +289,9 @@ final as (
         email_invalid_reason,
 
         -- phone
-        {{ crm_segments.phone_e164('_phone_calling_code', '_phone_national_number', 'phone_invalid_reason', '_phone_type') }}
-            as phone_e164,
+        {{ crm_segments.phone_e164(
+            '_phone_calling_code', '_phone_national_number', 'phone_invalid_reason', '_phone_type'
+        ) }} as phone_e164,
         case
             when phone_raw_digits is not null
                 and coalesce(phone_invalid_reason not in ('placeholder', 'not_a_number'), true)

@@ -43,7 +43,9 @@ identifiers as (
         'national_id' as identifier_type,
         coalesce(national_id_type, 'other') || ':' || national_id as identifier_value
     from contacts
-    where is_national_id_valid and national_id is not null
+    -- checksum-valid ids, and ids of a kind without a checksum rule (is_national_id_valid
+    -- NULL); those may carry typos, so only checksum-valid ids that differ are a conflict
+    where coalesce(is_national_id_valid, true) and national_id is not null
 
     union all
 

@@ -54,7 +54,13 @@ joined as (
         end as address_similarity,
         coalesce(left_contacts.address_line_key != right_contacts.address_line_key, false) as has_address_conflict,
         -- city names are not canonical (Moscow / Москва, Cluj / Cluj-Napoca): only postal codes conflict
-        coalesce(left_contacts.postal_key != right_contacts.postal_key, false) as has_location_conflict,
+        -- a postal code with one digit mistyped or two exchanged is not a conflict
+        coalesce(
+            left_contacts.postal_key != right_contacts.postal_key
+            and {{ crm_segments.edit_distance('left_contacts.postal_key', 'right_contacts.postal_key') }} > 1
+            and not {{ crm_segments.is_transposition('left_contacts.postal_key', 'right_contacts.postal_key') }},
+            false
+        ) as has_location_conflict,
         coalesce(left_contacts.postal_key = right_contacts.postal_key, false)
         or coalesce(left_contacts.city_key = right_contacts.city_key, false) as has_location_agreement,
         coalesce(left_contacts.postal_key = right_contacts.postal_key, false) as shares_postal_code
@@ -143,9 +149,16 @@ judged as (
 
     select
         oriented.*,
-        oriented.birth_date_relation in ('equal', 'missing', 'swapped') as is_birth_date_compatible,
+        oriented.birth_date_relation in ('equal', 'missing', 'swapped', 'typo') as is_birth_date_compatible,
         case
             when oriented.has_national_id_conflict then null
+            -- the same national id, both names alike and the same place outweigh a birth date
+            -- typed wrongly (a namesake father and son have different ids)
+            when oriented.shares_national_id
+                and oriented.birth_date_relation = 'different'
+                and oriented.first_name_level >= 2 and oriented.last_name_level >= 2
+                and (oriented.shares_address or oriented.shares_address_line or oriented.shares_postal_code)
+                then 'national_id'
             when oriented.birth_date_relation = 'different' then null
             when oriented.shares_national_id
                 and not (oriented.first_name_level = -1 and oriented.birth_date_relation != 'equal')
