@@ -174,6 +174,11 @@ judged as (
                         (
                             oriented.first_name_level = 3
                             or (oriented.first_name_level >= 1 and oriented.birth_date_relation = 'equal')
+                            -- a Han name and its pinyin spelling: the given name is at best similar
+                            or (
+                                not oriented.are_names_comparable
+                                and oriented.first_name_level = 2 and oriented.last_name_level = 3
+                            )
                         )
                         and oriented.last_name_level >= 0
                     )
