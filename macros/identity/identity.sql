@@ -159,18 +159,23 @@
     compare_name_keys; a Han name and a Latin one through compare_name_to_pinyin; 0 when they
     cannot be compared. Arguments are column names: the two keys, their pinyin patterns and
     spellings (NULL unless Han), and whether the records' names are in one script. -#}
-{% macro compare_name_parts(a, b, a_pattern, b_pattern, a_spelling, b_spelling, same_script, gendered=true) -%}
+{% macro compare_name_parts(a, b, a_pattern, b_pattern, a_spelling, b_spelling, same_script, gendered=true, is_family_name=false) -%}
     {{ return(adapter.dispatch('compare_name_parts', 'crm_segments')(
-        a, b, a_pattern, b_pattern, a_spelling, b_spelling, same_script, gendered
+        a, b, a_pattern, b_pattern, a_spelling, b_spelling, same_script, gendered, is_family_name
     )) }}
 {%- endmacro %}
 
-{% macro default__compare_name_parts(a, b, a_pattern, b_pattern, a_spelling, b_spelling, same_script, gendered=true) -%}
+{% macro default__compare_name_parts(a, b, a_pattern, b_pattern, a_spelling, b_spelling, same_script, gendered=true, is_family_name=false) -%}
+    {#- a pinyin spelling fits many characters (xin: 欣, 鑫, 新): as a given name it is only
+        similar (two members of a household may share the sound), as a family name equal -#}
+    {%- set pinyin_equal = 3 if is_family_name else 2 -%}
     case
         when {{ a }} != {{ b }} and {{ crm_segments.compare_name_to_pinyin(a_spelling, b_pattern) }} = 3 then 2
         when {{ same_script }} then {{ crm_segments.compare_name_keys(a, b, gendered) }}
-        when {{ a_pattern }} is not null then {{ crm_segments.compare_name_to_pinyin(b, a_pattern) }}
-        when {{ b_pattern }} is not null then {{ crm_segments.compare_name_to_pinyin(a, b_pattern) }}
+        when {{ a_pattern }} is not null
+            then least({{ crm_segments.compare_name_to_pinyin(b, a_pattern) }}, {{ pinyin_equal }})
+        when {{ b_pattern }} is not null
+            then least({{ crm_segments.compare_name_to_pinyin(a, b_pattern) }}, {{ pinyin_equal }})
         else 0
     end
 {%- endmacro %}

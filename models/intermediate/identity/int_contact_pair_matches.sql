@@ -84,7 +84,7 @@ compared as (
         {{ crm_segments.compare_name_parts(
             'joined.left_last', 'joined.right_last', 'joined.left_last_pinyin', 'joined.right_last_pinyin',
             'joined.left_last_spelling', 'joined.right_last_spelling', 'joined.are_names_comparable',
-            gendered=false
+            gendered=false, is_family_name=true
         ) }} as straight_last_level,
         {{ crm_segments.compare_name_parts(
             'joined.left_first', 'joined.right_last', 'joined.left_first_pinyin', 'joined.right_last_pinyin',
@@ -174,6 +174,11 @@ judged as (
                         (
                             oriented.first_name_level = 3
                             or (oriented.first_name_level >= 1 and oriented.birth_date_relation = 'equal')
+                            -- a Han name and its pinyin spelling: the given name is at best similar
+                            or (
+                                not oriented.are_names_comparable
+                                and oriented.first_name_level = 2 and oriented.last_name_level = 3
+                            )
                         )
                         and oriented.last_name_level >= 0
                     )
@@ -182,7 +187,12 @@ judged as (
                         and oriented.last_name_level >= 2
                         and oriented.birth_date_relation = 'equal'
                     )
-                    or (not oriented.are_names_comparable and oriented.birth_date_relation = 'equal')
+                    -- names in scripts that cannot be compared (not: compared and different)
+                    or (
+                        not oriented.are_names_comparable
+                        and oriented.first_name_level >= 0 and oriented.last_name_level >= 0
+                        and oriented.birth_date_relation = 'equal'
+                    )
                 )
                 then 'email_name_dob'
             when oriented.shares_mobile
@@ -199,7 +209,12 @@ judged as (
                         and oriented.last_name_level >= 2
                         and oriented.birth_date_relation = 'equal'
                     )
-                    or (not oriented.are_names_comparable and oriented.birth_date_relation = 'equal')
+                    -- names in scripts that cannot be compared (not: compared and different)
+                    or (
+                        not oriented.are_names_comparable
+                        and oriented.first_name_level >= 0 and oriented.last_name_level >= 0
+                        and oriented.birth_date_relation = 'equal'
+                    )
                 )
                 then 'mobile_name_dob'
             when oriented.shares_landline
