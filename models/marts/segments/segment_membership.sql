@@ -119,18 +119,18 @@ current_labels as (
 
 {% else %}
 
-changes as (
+    changes as (
 
-    select
-        current_labels.customer_id,
-        current_labels.segment_type,
-        current_labels.segment_value,
-        as_of.as_of_date as valid_from,
-        null::date as valid_to
-    from current_labels
-    cross join as_of
+        select
+            current_labels.customer_id,
+            current_labels.segment_type,
+            current_labels.segment_value,
+            as_of.as_of_date as valid_from,
+            null::date as valid_to
+        from current_labels
+        cross join as_of
 
-),
+    ),
 
 {% endif %}
 
