@@ -13,7 +13,7 @@ import os
 import sys
 import time
 import warnings
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -138,6 +138,8 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
     extra = _build_extra(args)
     target = getattr(args, "target", None)
+    # one "now" for consent in every dbt invocation of this build (see consent_as_of_at)
+    os.environ.setdefault("CRM_SEGMENTS_AS_OF_AT", datetime.now(UTC).isoformat())
     if getattr(args, "select", None):
         summary = run_dbt("build", extra, target=target, console=err_console)
         print_summary(summary, console)

@@ -1,7 +1,8 @@
 -- Invariant: no personal data of a person reached by an erasure_request in any mart: customers
 -- keeps the row with every PII column NULL, campaign_audience has no row, identity_graph_audit
 -- shows none of the person's identifiers, and no dq_quarantine raw_record holds one of the
--- person's identifying values: a usable e-mail, a usable phone in E.164 or a valid national id.
+-- person's identifying values: a usable e-mail, a usable phone in E.164 (or its digits) or a
+-- valid national id, as a whole field value.
 -- (Names and street addresses are not searched in raw records: other persons share them, e.g.
 -- the common name "Ana Popescu" or a household's address; rows of the person are found by key.)
 with
@@ -26,6 +27,46 @@ erased_values as (
             (case when records.is_national_id_valid then records.national_id end)
         ) as pii (pii_value)
     where pii.pii_value is not null
+
+),
+
+-- equality joins, not a substring search of every raw record for every value (that grew with
+-- quarantined rows x erased values: 15+ minutes at 1M customers): each raw field is compared
+-- trimmed and lower-cased, and phones also by their digits (raw phones are typed with spaces)
+erased_keys as (
+
+    select
+        lower(pii_value) as value_key,
+        case when pii_value like '+%' then regexp_replace(pii_value, '\D', '', 'g') else '' end as digit_key
+    from erased_values
+
+),
+
+quarantine_values as (
+
+    select
+        quarantine.quarantine_id,
+        lower(btrim(raw_fields.field_value)) as value_key,
+        regexp_replace(raw_fields.field_value, '\D', '', 'g') as digit_key
+    from {{ ref('dq_quarantine') }} as quarantine
+    cross join lateral jsonb_each_text(quarantine.raw_record) as raw_fields (field_name, field_value)
+    where raw_fields.field_value is not null
+
+),
+
+-- two hash joins (an OR in one join condition would be a nested loop again)
+quarantine_hits as (
+
+    select quarantine_values.quarantine_id
+    from quarantine_values
+    inner join erased_keys
+        on quarantine_values.value_key = erased_keys.value_key
+    union
+    select quarantine_values.quarantine_id
+    from quarantine_values
+    inner join erased_keys
+        on quarantine_values.digit_key = erased_keys.digit_key
+    where erased_keys.digit_key != ''
 
 )
 
@@ -58,10 +99,6 @@ inner join erased_values
     on audit_rows.item = erased_values.pii_value
 union all
 select
-    quarantine.quarantine_id,
+    quarantine_id,
     'dq_quarantine' as mart
-from {{ ref('dq_quarantine') }} as quarantine
-where exists (
-        select 1 from erased_values
-        where strpos(quarantine.raw_record::text, erased_values.pii_value) > 0
-    )
+from quarantine_hits
