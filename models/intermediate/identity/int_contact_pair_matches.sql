@@ -251,7 +251,8 @@ judged as (
                 )
                 then 'fuzzy_name_address'
             -- the same full name in one postal code, no birth date to disagree, nothing in conflict
-            when oriented.birth_date_relation = 'missing'
+            when {{ var('match_name_postal') }}
+                and oriented.birth_date_relation = 'missing'
                 and oriented.shares_postal_code
                 and oriented.first_name_level = 3 and oriented.last_name_level = 3
                 and not oriented.has_address_conflict
