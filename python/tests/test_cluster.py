@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import psycopg
 import pytest
+import yaml
 
 from crm_segments import cluster
 from crm_segments.db import EmbeddedStatus
@@ -214,15 +215,19 @@ def test_sql_scoring_agrees_with_scikit_learn(
 
 
 def profiling_withdrawn_by_pandas(url: str) -> set[str]:
-    """SPEC's rule computed independently of the dbt model, from staged rows."""
+    """SPEC's rule computed independently of the dbt models, from staged rows: the latest
+    profiling event up to now on a SPEC channel, across all of the person's records."""
+    project = yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text())
+    channels = list(project["vars"]["consent_channels"])
     with psycopg.connect(url) as conn:
         events = pd.DataFrame(
             conn.execute(
-                "select r.customer_id, coalesce(e.channel, 'unknown'), e.action, e.event_at "
+                "select r.customer_id, e.channel, e.action, e.event_at "
                 "from staging.stg_crm__consent_events e "
                 "join intermediate.int_contacts_resolved r using (source_system, source_record_id) "
-                "where e.purpose = 'profiling' and e.event_at is not null "
-                "and e.action in ('grant', 'withdraw')"
+                "where e.purpose = 'profiling' and e.event_at <= now() "
+                "and e.channel = any(%s) and e.action in ('grant', 'withdraw')",
+                (channels,),
             ).fetchall(),
             columns=["customer_id", "channel", "action", "event_at"],
         )
