@@ -34,18 +34,12 @@ persons as (
 subscriptions as (
 
     select
-        holders.customer_id,
+        subs.customer_id,
         count(*) as subscription_count,
-        count(*) filter (
-            where subs.deactivated_at is null
-            or {{ crm_segments.utc_date('subs.deactivated_at') }} > as_of.as_of_date
-        ) as active_subscription_count,
-        min({{ crm_segments.utc_date('subs.activated_at') }}) as first_activation_date
-    from {{ ref('stg_crm__subscriptions') }} as subs
-    inner join {{ ref('int_accounts_resolved') }} as holders on subs.account_id = holders.account_id
-    cross join as_of
-    where {{ crm_segments.utc_date('subs.activated_at') }} <= as_of.as_of_date
-    group by holders.customer_id
+        count(*) filter (where subs.is_active) as active_subscription_count
+    from {{ ref('int_subscriptions_resolved') }} as subs
+    where subs.is_activated
+    group by subs.customer_id
 
 ),
 
@@ -109,11 +103,11 @@ signals as (
     select
         persons.customer_id,
         persons.is_prospect,
-        subscriptions.first_activation_date,
+        tenure.first_activation_date,
         lights.traffic_light,
         coalesce(subscriptions.subscription_count, 0) as subscription_count,
         coalesce(subscriptions.active_subscription_count, 0) as active_subscription_count,
-        as_of.as_of_date - subscriptions.first_activation_date as days_since_first_activation,
+        as_of.as_of_date - tenure.first_activation_date as days_since_first_activation,
         coalesce(
             usage_trend.previous_revenue > 0
             and usage_trend.recent_revenue
@@ -130,6 +124,7 @@ signals as (
     from persons
     cross join as_of
     left join subscriptions on persons.customer_id = subscriptions.customer_id
+    left join {{ ref('int_customer_tenure') }} as tenure on persons.customer_id = tenure.customer_id
     left join usage_trend on persons.customer_id = usage_trend.customer_id
     left join latest_nps on persons.customer_id = latest_nps.customer_id
     left join lights on persons.customer_id = lights.customer_id

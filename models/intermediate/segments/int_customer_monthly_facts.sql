@@ -69,12 +69,11 @@ holders as (
 subscriptions as (
 
     select
-        subs.subscription_id,
-        holders.customer_id,
-        {{ crm_segments.utc_date('subs.activated_at') }} as activated_date,
-        {{ crm_segments.utc_date('subs.deactivated_at') }} as deactivated_date
-    from {{ ref('stg_crm__subscriptions') }} as subs
-    inner join holders on subs.account_id = holders.account_id
+        subscription_id,
+        customer_id,
+        activated_date,
+        deactivated_date
+    from {{ ref('int_subscriptions_resolved') }}
 
 ),
 

@@ -4,23 +4,13 @@
     select "postpaid customers" from campaign_audience. -#}
 with
 
-as_of as (
-
-    select {{ crm_segments.segments_as_of_date() }} as as_of_date
-
-),
-
 active as (
 
     select
-        holders.customer_id,
-        subs.plan_type
-    from {{ ref('stg_crm__subscriptions') }} as subs
-    inner join {{ ref('int_accounts_resolved') }} as holders on subs.account_id = holders.account_id
-    cross join as_of
-    where
-        {{ crm_segments.utc_date('subs.activated_at') }} <= as_of.as_of_date
-        and (subs.deactivated_at is null or {{ crm_segments.utc_date('subs.deactivated_at') }} > as_of.as_of_date)
+        customer_id,
+        plan_type
+    from {{ ref('int_subscriptions_resolved') }}
+    where is_active
 
 ),
 

@@ -13,13 +13,11 @@ as_of as (
 first_activations as (
 
     select
-        holders.customer_id,
-        min({{ crm_segments.utc_date('subs.activated_at') }}) as first_activation_date
-    from {{ ref('stg_crm__subscriptions') }} as subs
-    inner join {{ ref('int_accounts_resolved') }} as holders on subs.account_id = holders.account_id
-    cross join as_of
-    where {{ crm_segments.utc_date('subs.activated_at') }} <= as_of.as_of_date
-    group by holders.customer_id
+        customer_id,
+        min(activated_date) as first_activation_date
+    from {{ ref('int_subscriptions_resolved') }}
+    where is_activated
+    group by customer_id
 
 ),
 

@@ -23,20 +23,18 @@ contracts as (
     select
         subs.subscription_id,
         subs.account_id,
-        holders.customer_id,
+        subs.customer_id,
         subs.plan_code,
         subs.plan_type,
-        {{ crm_segments.utc_date('subs.activated_at') }} as activated_date,
+        subs.activated_date,
         subs.contract_end_date,
         subs.monthly_commitment
-    from {{ ref('stg_crm__subscriptions') }} as subs
-    inner join {{ ref('int_accounts_resolved') }} as holders on subs.account_id = holders.account_id
+    from {{ ref('int_subscriptions_resolved') }} as subs
     cross join as_of
     where
-        subs.contract_end_date >= as_of.as_of_month
+        subs.is_active
+        and subs.contract_end_date >= as_of.as_of_month
         and subs.monthly_commitment is not null
-        and {{ crm_segments.utc_date('subs.activated_at') }} <= as_of.as_of_date
-        and (subs.deactivated_at is null or {{ crm_segments.utc_date('subs.deactivated_at') }} > as_of.as_of_date)
 
 ),
 
