@@ -145,120 +145,110 @@ oriented as (
 
 ),
 
+confirmed as (
+
+    select
+        *,
+        -- what makes a shared e-mail or mobile the same person's whatever the rule: an equal birth
+        -- date with names that do not disagree (at least an initial, or an equal or similar
+        -- family name when a given name is missing, or names in scripts that cannot be compared)
+        birth_date_relation = 'equal'
+        and (
+            (first_name_level >= 1 and last_name_level >= 0)
+            or (first_name_level = 0 and last_name_level >= 2)
+            or (not are_names_comparable and first_name_level >= 0 and last_name_level >= 0)
+        ) as is_confirmed_by_birth_date
+    from oriented
+
+),
+
 judged as (
 
     select
-        oriented.*,
-        oriented.birth_date_relation in ('equal', 'missing', 'swapped', 'typo') as is_birth_date_compatible,
+        confirmed.*,
+        confirmed.birth_date_relation in ('equal', 'missing', 'swapped', 'typo') as is_birth_date_compatible,
         case
-            when oriented.has_national_id_conflict then null
+            when confirmed.has_national_id_conflict then null
             -- the same national id, both names alike and the same place outweigh a birth date
             -- typed wrongly (a namesake father and son have different ids)
-            when oriented.shares_national_id
-                and oriented.birth_date_relation = 'different'
-                and oriented.first_name_level >= 2 and oriented.last_name_level >= 2
-                and (oriented.shares_address or oriented.shares_address_line or oriented.shares_postal_code)
+            when confirmed.shares_national_id
+                and confirmed.birth_date_relation = 'different'
+                and confirmed.first_name_level >= 2 and confirmed.last_name_level >= 2
+                and (confirmed.shares_address or confirmed.shares_address_line or confirmed.shares_postal_code)
                 then 'national_id'
-            when oriented.birth_date_relation = 'different' then null
-            when oriented.shares_national_id
-                and not (oriented.first_name_level = -1 and oriented.birth_date_relation != 'equal')
+            when confirmed.birth_date_relation = 'different' then null
+            when confirmed.shares_national_id
+                and not (confirmed.first_name_level = -1 and confirmed.birth_date_relation != 'equal')
                 and not (
-                    oriented.last_name_level = -1
-                    and oriented.first_name_level < 3
-                    and oriented.birth_date_relation != 'equal'
+                    confirmed.last_name_level = -1
+                    and confirmed.first_name_level < 3
+                    and confirmed.birth_date_relation != 'equal'
                 )
                 then 'national_id'
-            when oriented.shares_email
+            when confirmed.shares_email
                 and (
-                    (
-                        (
-                            oriented.first_name_level = 3
-                            or (oriented.first_name_level >= 1 and oriented.birth_date_relation = 'equal')
+                    confirmed.is_confirmed_by_birth_date
+                    or (
+                        confirmed.last_name_level >= 0
+                        and (
+                            confirmed.first_name_level = 3
                             -- a Han name and its pinyin spelling: the given name is at best similar
                             or (
-                                not oriented.are_names_comparable
-                                and oriented.first_name_level = 2 and oriented.last_name_level = 3
+                                not confirmed.are_names_comparable
+                                and confirmed.first_name_level = 2 and confirmed.last_name_level = 3
                             )
                         )
-                        and oriented.last_name_level >= 0
-                    )
-                    or (
-                        oriented.first_name_level = 0
-                        and oriented.last_name_level >= 2
-                        and oriented.birth_date_relation = 'equal'
-                    )
-                    -- names in scripts that cannot be compared (not: compared and different)
-                    or (
-                        not oriented.are_names_comparable
-                        and oriented.first_name_level >= 0 and oriented.last_name_level >= 0
-                        and oriented.birth_date_relation = 'equal'
                     )
                 )
                 then 'email_name_dob'
-            when oriented.shares_mobile
+            when confirmed.shares_mobile
                 and (
-                    (
-                        (
-                            oriented.first_name_level >= 2
-                            or (oriented.first_name_level >= 1 and oriented.birth_date_relation = 'equal')
-                        )
-                        and oriented.last_name_level >= 0
-                    )
-                    or (
-                        oriented.first_name_level = 0
-                        and oriented.last_name_level >= 2
-                        and oriented.birth_date_relation = 'equal'
-                    )
-                    -- names in scripts that cannot be compared (not: compared and different)
-                    or (
-                        not oriented.are_names_comparable
-                        and oriented.first_name_level >= 0 and oriented.last_name_level >= 0
-                        and oriented.birth_date_relation = 'equal'
-                    )
+                    confirmed.is_confirmed_by_birth_date
+                    or (confirmed.first_name_level >= 2 and confirmed.last_name_level >= 0)
                 )
                 then 'mobile_name_dob'
-            when oriented.shares_landline
-                and oriented.first_name_level = 3 and oriented.last_name_level >= 2
+            when confirmed.shares_landline
+                and confirmed.first_name_level = 3 and confirmed.last_name_level >= 2
                 then 'landline_name_dob'
-            when oriented.birth_date_relation = 'equal'
-                and oriented.first_name_level >= 2 and oriented.last_name_level >= 2
-                and oriented.first_name_level + oriented.last_name_level >= 5
+            when confirmed.birth_date_relation = 'equal'
+                and confirmed.first_name_level >= 2 and confirmed.last_name_level >= 2
+                and confirmed.first_name_level + confirmed.last_name_level >= 5
                 and (
-                    oriented.shares_email
-                    or oriented.shares_mobile
-                    or oriented.shares_national_id
+                    confirmed.shares_email
+                    or confirmed.shares_mobile
+                    or confirmed.shares_national_id
                     -- twins share a birth date and a home: Alena / Elena at one address differ
                     or (
-                        oriented.first_name_level = 3
-                        and (oriented.has_location_agreement or oriented.shares_landline or oriented.shares_address)
+                        confirmed.first_name_level = 3
+                        and (confirmed.has_location_agreement or confirmed.shares_landline or confirmed.shares_address)
                     )
                 )
                 then 'fuzzy_name_dob'
-            when oriented.birth_date_relation in ('equal', 'missing')
+            when confirmed.birth_date_relation in ('equal', 'missing')
                 and (
-                    oriented.shares_address
-                    or oriented.shares_address_line
-                    or oriented.address_similarity >= {{ var('address_similarity_threshold') }}
+                    confirmed.shares_address
+                    or confirmed.shares_address_line
+                    or confirmed.address_similarity >= {{ var('address_similarity_threshold') }}
                 )
                 and (
-                    (oriented.first_name_level = 3 and oriented.last_name_level = 3)
+                    (confirmed.first_name_level = 3 and confirmed.last_name_level = 3)
                     -- a first name that is only similar is a twin at home, not a typo
                     or (
-                        oriented.birth_date_relation = 'equal'
-                        and oriented.first_name_level = 3
-                        and oriented.last_name_level = 2
+                        confirmed.birth_date_relation = 'equal'
+                        and confirmed.first_name_level = 3
+                        and confirmed.last_name_level = 2
                     )
                 )
                 then 'fuzzy_name_address'
             -- the same full name in one postal code, no birth date to disagree, nothing in conflict
             when {{ var('match_name_postal') }}
-                and oriented.birth_date_relation = 'missing'
-                and oriented.shares_postal_code
-                and oriented.first_name_level = 3 and oriented.last_name_level = 3
-                and not oriented.has_address_conflict
+                and confirmed.birth_date_relation = 'missing'
+                and confirmed.shares_postal_code
+                and confirmed.first_name_level = 3 and confirmed.last_name_level = 3
+                and not confirmed.has_address_conflict
                 then 'name_postal'
         end as match_rule
-    from oriented
+    from confirmed
 
 ),
 
