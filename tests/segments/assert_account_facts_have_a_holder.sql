@@ -2,6 +2,12 @@
 -- Account-level facts whose account has no holder in int_accounts_resolved (no contact record
 -- names the account): they reach no person, so no segment counts them. One row per raw table
 -- with the number of such rows; the warning makes the loss visible instead of silent.
+{%- set account_tables = [
+    ['subscriptions', 'stg_crm__subscriptions'],
+    ['transactions', 'stg_crm__transactions'],
+    ['interactions', 'stg_crm__interactions'],
+    ['nps_responses', 'stg_crm__nps_responses'],
+] %}
 with
 
 holders as (
@@ -12,15 +18,17 @@ holders as (
 
 orphans as (
 
-    select
-        'subscriptions' as source_table,
-        count(*) as row_count
-    from {{ ref('stg_crm__subscriptions') }} as subs
-    where not exists (
-            select 1 from holders
-            where holders.account_id = subs.account_id
-        )
-    union all
+    {% for source_table, model in account_tables -%}
+        select
+            '{{ source_table }}' as source_table,
+            count(*) as row_count
+        from {{ ref(model) }} as facts
+        where not exists (
+                select 1 from holders
+                where holders.account_id = facts.account_id
+            )
+        union all
+    {% endfor -%}
     select
         'usage_monthly' as source_table,
         count(*) as row_count
@@ -38,33 +46,6 @@ orphans as (
     where not exists (
             select 1 from {{ ref('stg_crm__subscriptions') }} as subs
             where subs.subscription_id = usages.subscription_id
-        )
-    union all
-    select
-        'transactions' as source_table,
-        count(*) as row_count
-    from {{ ref('stg_crm__transactions') }} as txn
-    where not exists (
-            select 1 from holders
-            where holders.account_id = txn.account_id
-        )
-    union all
-    select
-        'interactions' as source_table,
-        count(*) as row_count
-    from {{ ref('stg_crm__interactions') }} as interactions
-    where not exists (
-            select 1 from holders
-            where holders.account_id = interactions.account_id
-        )
-    union all
-    select
-        'nps_responses' as source_table,
-        count(*) as row_count
-    from {{ ref('stg_crm__nps_responses') }} as nps
-    where not exists (
-            select 1 from holders
-            where holders.account_id = nps.account_id
         )
 
 )
