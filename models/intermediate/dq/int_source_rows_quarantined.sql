@@ -38,7 +38,7 @@ quarantined as (
 
 ),
 
--- >>> issue 4 (consent): staged consent events that cannot decide anybody's consent
+-- consent: staged consent events that cannot decide anybody's consent
 -- (invalid_consent_event, quarantined_contact_record, unknown_contact_record)
 consent_events_rejected as (
 
@@ -51,7 +51,6 @@ consent_events_rejected as (
     from {{ ref('int_consent_events_rejected') }}
 
 ),
--- <<< issue 4
 
 final as (
 
@@ -63,7 +62,6 @@ final as (
         raw_record,
         md5(concat_ws('|', source_table, source_key, key_rank)) as quarantine_id
     from quarantined
-    -- >>> issue 4 (consent)
     union all
     select
         source_table,
@@ -73,7 +71,6 @@ final as (
         raw_record,
         md5(concat_ws('|', source_table, source_key, key_rank, reason_code)) as quarantine_id
     from consent_events_rejected
-    -- <<< issue 4
 
 )
 

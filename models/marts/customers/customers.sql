@@ -2,6 +2,11 @@
     non-junk) values first, then the var source_priority, then the most recent updated_at, then
     the contact_key (so ties are deterministic). Name parts and address parts each come from one
     record, so they stay consistent. -#}
+{#- personal data, nulled for an erased person -#}
+{% set pii_columns = [
+    'first_name', 'last_name', 'full_name', 'email', 'phone_e164', 'phone_type',
+    'address_line', 'postal_code', 'birth_date', 'national_id',
+] %}
 with
 
 resolved as (
@@ -93,7 +98,7 @@ final as (
 
 ),
 
--- >>> issue 4 (erasure): an erased person keeps the row (aggregates stay right) without PII
+-- erasure: an erased person keeps the row (aggregates stay right) without personal data
 erased as (
 
     select customer_id from {{ ref('int_customers_erased') }}
@@ -113,22 +118,14 @@ redacted as (
         final.last_seen_at,
         final.country_code,
         final.is_prospect,
-        case when erased.customer_id is null then final.first_name end as first_name,
-        case when erased.customer_id is null then final.last_name end as last_name,
-        case when erased.customer_id is null then final.full_name end as full_name,
-        case when erased.customer_id is null then final.email end as email,
-        case when erased.customer_id is null then final.phone_e164 end as phone_e164,
-        case when erased.customer_id is null then final.phone_type end as phone_type,
-        case when erased.customer_id is null then final.address_line end as address_line,
-        case when erased.customer_id is null then final.postal_code end as postal_code,
-        case when erased.customer_id is null then final.birth_date end as birth_date,
-        case when erased.customer_id is null then final.national_id end as national_id,
+        {%- for column in pii_columns %}
+            case when erased.customer_id is null then final.{{ column }} end as {{ column }},
+        {%- endfor %}
         erased.customer_id is not null as is_erased
     from final
     left join erased
         on final.customer_id = erased.customer_id
 
 )
--- <<< issue 4
 
 select * from redacted

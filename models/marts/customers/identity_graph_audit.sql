@@ -329,7 +329,7 @@ unioned as (
 
 ),
 
--- >>> issue 4 (erasure): identifiers of erased persons are not shown
+-- erasure: identifiers of erased persons are not shown
 erased_identifiers as (
 
     select distinct
@@ -342,7 +342,6 @@ erased_identifiers as (
         on resolved.customer_id = erased.customer_id
 
 ),
--- <<< issue 4
 
 final as (
 

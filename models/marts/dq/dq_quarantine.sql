@@ -36,13 +36,12 @@ quarantined as (
 
 ),
 
--- >>> issue 4 (erasure): rows of erased persons lose their PII values
+-- erasure: rows of erased persons lose their PII values
 erased_rows as (
 
     select quarantine_id from {{ ref('int_quarantined_rows_erased') }}
 
 ),
--- <<< issue 4
 
 final as (
 
