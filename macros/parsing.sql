@@ -107,10 +107,25 @@
             '^(\d{4})(\d{2})(\d{2})(?=$|[ T])', '\1-\2-\3'),
             '^(\d{4})[./](\d{1,2})[./](\d{1,2})', '\1-\2-\3')
     {%- endset -%}
-    regexp_match(
-        {{ normalized }},
-        '^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}(?:\.\d{1,6})?))?)?\s*(Z|UTC|[+-]\d{2}(?::?\d{2})?)?$'
-    )
+    {#- fast paths for the common layouts: the same parts as the general path without its six
+        regular expressions (~10 us per value, the bulk of staging time at tens of millions of rows) #}
+    case
+        when {{ v }} ~ '^\d{4}-\d{2}-\d{2}$'
+            then array[substr({{ v }}, 1, 4), substr({{ v }}, 6, 2), substr({{ v }}, 9, 2), null, null, null, null]::text[]
+        when {{ v }} ~ '^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}Z?$'
+            then array[
+                substr({{ v }}, 1, 4), substr({{ v }}, 6, 2), substr({{ v }}, 9, 2), substr({{ v }}, 12, 2),
+                substr({{ v }}, 15, 2), substr({{ v }}, 18, 2), nullif(substr({{ v }}, 20, 1), '')
+            ]::text[]
+        {%- if month_only %}
+        when {{ v }} ~ '^\d{4}-\d{2}$'
+            then array[substr({{ v }}, 1, 4), substr({{ v }}, 6, 2), '01', null, null, null, null]::text[]
+        {%- endif %}
+        else regexp_match(
+            {{ normalized }},
+            '^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}(?:\.\d{1,6})?))?)?\s*(Z|UTC|[+-]\d{2}(?::?\d{2})?)?$'
+        )
+    end
 {%- endmacro %}
 
 
