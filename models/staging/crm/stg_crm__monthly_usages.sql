@@ -1,9 +1,28 @@
+{%- set numerics = ['revenue', 'cost', 'voice_minutes', 'data_mb', 'roaming_revenue'] %}
 with
 
 source as (
 
     select * from {{ ref('base_crm__monthly_usages') }}
     where _quarantine_reason is null
+
+),
+
+-- the largest raw table: each value is parsed once (offset 0 keeps the parsed columns from
+-- being inlined into the validity checks below, which would parse every value twice)
+parsed as (
+
+    select
+        _key_subscription_id,
+        _key_billing_month,
+        {%- for column in numerics %}
+            {{ column }} as _raw_{{ column }},
+            {{ crm_segments.parse_numeric(column) }} as _parsed_{{ column }},
+        {%- endfor %}
+        sms_count as _raw_sms_count,
+        {{ crm_segments.parse_integer('sms_count') }} as _parsed_sms_count
+    from source
+    offset 0  -- noqa: AM09
 
 ),
 
@@ -14,27 +33,27 @@ renamed as (
         _key_subscription_id as subscription_id,
 
         -- numerics
-        {{ crm_segments.parse_numeric('revenue') }} as revenue,
-        {{ crm_segments.parse_numeric('cost') }} as cost,
-        {{ crm_segments.parse_numeric('voice_minutes') }} as voice_minutes,
-        {{ crm_segments.parse_integer('sms_count') }} as sms_count,
-        {{ crm_segments.parse_numeric('data_mb') }} as data_mb,
-        {{ crm_segments.parse_numeric('roaming_revenue') }} as roaming_revenue,
+        _parsed_revenue as revenue,
+        _parsed_cost as cost,
+        _parsed_voice_minutes as voice_minutes,
+        _parsed_sms_count as sms_count,
+        _parsed_data_mb as data_mb,
+        _parsed_roaming_revenue as roaming_revenue,
 
         -- dates
         _key_billing_month::date as billing_month,
 
         -- data quality
         {{ crm_segments.invalid_fields([
-            ['revenue', 'revenue', crm_segments.parse_numeric('revenue')],
-            ['cost', 'cost', crm_segments.parse_numeric('cost')],
-            ['voice_minutes', 'voice_minutes', crm_segments.parse_numeric('voice_minutes')],
-            ['sms_count', 'sms_count', crm_segments.parse_integer('sms_count')],
-            ['data_mb', 'data_mb', crm_segments.parse_numeric('data_mb')],
-            ['roaming_revenue', 'roaming_revenue', crm_segments.parse_numeric('roaming_revenue')],
+            ['revenue', '_raw_revenue', '_parsed_revenue'],
+            ['cost', '_raw_cost', '_parsed_cost'],
+            ['voice_minutes', '_raw_voice_minutes', '_parsed_voice_minutes'],
+            ['sms_count', '_raw_sms_count', '_parsed_sms_count'],
+            ['data_mb', '_raw_data_mb', '_parsed_data_mb'],
+            ['roaming_revenue', '_raw_roaming_revenue', '_parsed_roaming_revenue'],
         ]) }} as invalid_fields
 
-    from source
+    from parsed
 
 )
 
