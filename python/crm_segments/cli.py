@@ -268,6 +268,24 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_cdnow(args: argparse.Namespace) -> int:
+    from crm_segments.cdnow import AS_OF, CdnowError, write_cdnow
+
+    try:
+        result = write_cdnow(Path(args.out))
+    except CdnowError as exc:
+        err_console.print(f"[red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        return 2
+    console.print(
+        f"CDNOW from {result.origin}: {result.customers:,} customers, "
+        f"{result.purchases:,} purchases written to {result.out} "
+        f"(crm_contacts.csv, transactions.csv); build with --vars \"{{as_of_date: '{AS_OF}'}}\"",
+        highlight=False,
+        soft_wrap=True,
+    )
+    return 0
+
+
 def _cmd_febrl(args: argparse.Namespace) -> int:
     from crm_segments.febrl import FebrlError, write_febrl
 
@@ -370,6 +388,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="record: one synthetic account per record (default); none: no account (prospects)",
     )
     p.set_defaults(func=_cmd_febrl)
+
+    p = sub.add_parser(
+        "cdnow", help="write the CDNOW purchase history (public RFM data) in the raw contract"
+    )
+    p.add_argument("--out", required=True, help="output directory")
+    p.set_defaults(func=_cmd_cdnow)
 
     p = sub.add_parser("demo", help="start the embedded server, load the demo data, build")
     p.set_defaults(func=_cmd_demo)
