@@ -7,6 +7,8 @@
     ['transactions', 'stg_crm__transactions'],
     ['interactions', 'stg_crm__interactions'],
     ['nps_responses', 'stg_crm__nps_responses'],
+    ['campaign_contacts', 'stg_crm__campaign_contacts'],
+    ['loyalty_events', 'stg_crm__loyalty_events'],
 ] %}
 with
 
