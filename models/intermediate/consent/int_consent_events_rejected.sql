@@ -23,55 +23,19 @@ raw_rows as (
 
 ),
 
-resolved as (
-
-    select
-        source_system,
-        source_record_id
-    from {{ ref('int_contacts_resolved') }}
-
-),
-
--- every contact key that reached staging (a quarantined duplicate shares its key with the
--- staged row; rows without a readable key cannot be named by an event)
-known_records as (
-
-    select
-        source_system,
-        source_record_id
-    from {{ ref('stg_crm__contacts') }}
-
-),
-
 classified as (
 
-    select
-        events.event_id,
-        events.source_system,
-        events.source_record_id,
-        case
-            when
-                events.channel is null
-                or events.channel not in ({{ crm_segments.sql_text_list(var('consent_channels')) }})
-                or events.purpose is null
-                or events.purpose not in ({{ crm_segments.sql_text_list(var('consent_purposes')) }})
-                or events.action is null
-                or events.action not in ('grant', 'withdraw')
-                or events.event_at is null
-                then 'invalid_consent_event'
-            when resolved.source_record_id is not null then null
-            when known_records.source_record_id is not null then 'quarantined_contact_record'
-            else 'unknown_contact_record'
-        end as reason_code
-    from events
-    left join resolved
-        on
-            events.source_system = resolved.source_system
-            and events.source_record_id = resolved.source_record_id
-    left join known_records
-        on
-            events.source_system = known_records.source_system
-            and events.source_record_id = known_records.source_record_id
+    {{ crm_segments.contact_record_reference_reason(
+        'events',
+        "events.channel is null
+            or events.channel not in (" ~ crm_segments.sql_text_list(var('consent_channels')) ~ ")
+            or events.purpose is null
+            or events.purpose not in (" ~ crm_segments.sql_text_list(var('consent_purposes')) ~ ")
+            or events.action is null
+            or events.action not in ('grant', 'withdraw')
+            or events.event_at is null",
+        'invalid_consent_event',
+    ) }}
 
 ),
 

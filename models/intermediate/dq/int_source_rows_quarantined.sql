@@ -38,9 +38,9 @@ quarantined as (
 
 ),
 
--- consent: staged consent events that cannot decide anybody's consent
--- (invalid_consent_event, quarantined_contact_record, unknown_contact_record)
-consent_events_rejected as (
+-- staged consent events and contact preferences that name no resolved contact record, or
+-- are invalid in themselves (int_consent_events_rejected, int_contact_preferences_rejected)
+references_rejected as (
 
     select
         'consent_events'::text as source_table,
@@ -49,6 +49,14 @@ consent_events_rejected as (
         reason_code,
         raw_record
     from {{ ref('int_consent_events_rejected') }}
+    union all
+    select
+        'contact_preferences'::text as source_table,
+        source_key,
+        key_rank,
+        reason_code,
+        raw_record
+    from {{ ref('int_contact_preferences_rejected') }}
 
 ),
 
@@ -70,7 +78,7 @@ final as (
         reason_code,
         raw_record,
         md5(concat_ws('|', source_table, source_key, key_rank, reason_code)) as quarantine_id
-    from consent_events_rejected
+    from references_rejected
 
 )
 

@@ -1,0 +1,54 @@
+{#- Staged contact preferences that cannot declare anybody's preferred channel, with a reason
+    code, for dq_quarantine: invalid_preference (no channel, or one outside the var
+    consent_channels), quarantined_contact_record (the record was staged but not resolved to a
+    person) and unknown_contact_record (no contact record with that source_system and
+    source_record_id). int_customer_channels_preferred reads the others. -#}
+with
+
+preferences as (
+
+    select * from {{ ref('stg_crm__contact_preferences') }}
+
+),
+
+raw_rows as (
+
+    select
+        _source_key as source_key,
+        _key_rank as key_rank,
+        _raw_record as raw_record,
+        md5(concat_ws('|', _key_source_system, _key_source_record_id, _key_stated_at)) as preference_id
+    from {{ ref('base_crm__contact_preferences') }}
+    where _quarantine_reason is null
+
+),
+
+classified as (
+
+    {{ crm_segments.contact_record_reference_reason(
+        'preferences',
+        "preferences.preferred_channel is null
+            or preferences.preferred_channel not in (" ~ crm_segments.sql_text_list(var('consent_channels')) ~ ")",
+        'invalid_preference',
+    ) }}
+
+),
+
+final as (
+
+    select
+        classified.preference_id,
+        classified.source_system,
+        classified.source_record_id,
+        classified.reason_code,
+        raw_rows.source_key,
+        raw_rows.key_rank,
+        raw_rows.raw_record
+    from classified
+    inner join raw_rows
+        on classified.preference_id = raw_rows.preference_id
+    where classified.reason_code is not null
+
+)
+
+select * from final
