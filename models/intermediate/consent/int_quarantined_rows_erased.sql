@@ -1,8 +1,10 @@
 {#- Quarantined raw rows that belong to an erased person, so that dq_quarantine can remove
     their PII values: rows naming a contact record (source_system, source_record_id) that was
     resolved to the person, rows naming an account the person holds, and rows carrying one of
-    the person's usable e-mails or valid national ids (e.g. a copy of their record without a
-    key). -#}
+    the person's usable e-mails, usable phones or valid national ids in any field (e.g. a copy
+    of their record without a key, or a suppression of their e-mail or phone whose id is
+    missing): the e-mail and national id compared standardized, and every raw field compared
+    whole (trimmed, lower-cased) and, for phones, by its digits. -#}
 with
 
 quarantined as (
@@ -71,6 +73,50 @@ by_national_id as (
 
 ),
 
+erased_keys as (
+
+    select distinct
+        lower(pii.pii_value) as value_key,
+        case when pii.pii_value like '+%' then regexp_replace(pii.pii_value, '\D', '', 'g') end as digit_key
+    from erased_records
+    cross join
+        lateral (
+            values
+            (case when erased_records.is_email_usable then erased_records.email end),
+            (case when erased_records.is_phone_usable then erased_records.phone_e164 end),
+            (case when erased_records.is_national_id_valid then erased_records.national_id end)
+        ) as pii (pii_value)
+    where pii.pii_value is not null
+
+),
+
+raw_values as (
+
+    select
+        quarantined_rows.quarantine_id,
+        lower(btrim(raw_fields.field_value)) as value_key,
+        regexp_replace(raw_fields.field_value, '\D', '', 'g') as digit_key
+    from {{ ref('int_source_rows_quarantined') }} as quarantined_rows
+    cross join lateral jsonb_each_text(quarantined_rows.raw_record) as raw_fields (field_name, field_value)
+    where raw_fields.field_value is not null
+
+),
+
+-- two hash joins (an OR in one join condition would be a nested loop)
+by_value as (
+
+    select raw_values.quarantine_id
+    from raw_values
+    inner join erased_keys
+        on raw_values.value_key = erased_keys.value_key
+    union
+    select raw_values.quarantine_id
+    from raw_values
+    inner join erased_keys
+        on raw_values.digit_key = erased_keys.digit_key
+
+),
+
 final as (
 
     select quarantine_id from by_record
@@ -80,6 +126,8 @@ final as (
     select quarantine_id from by_email
     union
     select quarantine_id from by_national_id
+    union
+    select quarantine_id from by_value
 
 )
 
