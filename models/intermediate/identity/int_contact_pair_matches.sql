@@ -39,6 +39,8 @@ joined as (
         right_contacts.last_name_pinyin as right_last_spelling,
         left_contacts.has_latin_name_keys = right_contacts.has_latin_name_keys as are_names_comparable,
         left_contacts.has_latin_name_keys and right_contacts.has_latin_name_keys as are_names_latin,
+        left_contacts.birth_date as left_birth_date,
+        right_contacts.birth_date as right_birth_date,
         {{ crm_segments.compare_birth_dates('left_contacts.birth_date', 'right_contacts.birth_date') }}
             as birth_date_relation,
         coalesce(
@@ -86,6 +88,12 @@ compared as (
             'joined.left_last_spelling', 'joined.right_last_spelling', 'joined.are_names_comparable',
             gendered=false, is_family_name=true
         ) }} as straight_last_level,
+        -- the last-name slot compared as given names are (Ion / Ioana differ): a record typed
+        -- family name first puts twins' given names there (Manea Ion / Manea Ioana)
+        case
+            when joined.are_names_latin
+                then {{ crm_segments.compare_name_keys('joined.left_last', 'joined.right_last') }}
+        end as straight_last_gendered_level,
         {{ crm_segments.compare_name_parts(
             'joined.left_first', 'joined.right_last', 'joined.left_first_pinyin', 'joined.right_last_pinyin',
             'joined.left_first_spelling', 'joined.right_last_spelling', 'joined.are_names_comparable'
@@ -114,6 +122,16 @@ oriented as (
         shares_postal_code,
         has_location_conflict,
         has_address_conflict,
+        left_birth_date,
+        right_birth_date,
+        -- last names alike only when a gendered ending is allowed: a family name typed with the
+        -- other gender's ending, or the given names of twins typed family name first
+        not (
+            swapped_first_level > 0 and swapped_last_level > 0
+            and swapped_first_level + swapped_last_level > straight_first_level + straight_last_level
+        )
+        and straight_last_level >= 2
+        and coalesce(straight_last_gendered_level = -1, false) as is_last_name_gender_variant,
         -- same street address, postal codes not in conflict (one may be missing)
         'address_line' = any(block_type_list) and not has_location_conflict as shares_address_line,
         (has_location_agreement or 'address_line' = any(block_type_list)) and not has_location_conflict
@@ -220,6 +238,7 @@ judged as (
                     -- twins share a birth date and a home: Alena / Elena at one address differ
                     or (
                         confirmed.first_name_level = 3
+                        and not confirmed.is_last_name_gender_variant
                         and (confirmed.has_location_agreement or confirmed.shares_landline or confirmed.shares_address)
                     )
                 )
@@ -237,6 +256,7 @@ judged as (
                         confirmed.birth_date_relation = 'equal'
                         and confirmed.first_name_level = 3
                         and confirmed.last_name_level = 2
+                        and not confirmed.is_last_name_gender_variant
                     )
                 )
                 then 'fuzzy_name_address'
@@ -249,6 +269,70 @@ judged as (
                 then 'name_postal'
         end as match_rule
     from confirmed
+
+),
+
+-- a record without a birth date matched, by a rule other than a shared national id, to records
+-- whose birth dates disagree (a shared family e-mail, two namesakes in one postal code) belongs
+-- to one of two people and cannot say which: it links nobody by those rules
+undated_partners as (
+
+    select
+        undated_contact_key,
+        min(partner_birth_date) as earliest_partner_birth_date,
+        max(partner_birth_date) as latest_partner_birth_date
+    from (
+        select
+            left_contact_key as undated_contact_key,
+            right_birth_date as partner_birth_date
+        from judged
+        where match_rule is not null and match_rule != 'national_id' and left_birth_date is null
+        union all
+        select
+            right_contact_key as undated_contact_key,
+            left_birth_date as partner_birth_date
+        from judged
+        where match_rule is not null and match_rule != 'national_id' and right_birth_date is null
+    ) as undated_matches
+    where partner_birth_date is not null
+    group by undated_contact_key
+
+),
+
+ambiguous as (
+
+    select undated_contact_key
+    from undated_partners
+    where
+        {{ crm_segments.compare_birth_dates('earliest_partner_birth_date', 'latest_partner_birth_date') }}
+        = 'different'
+
+),
+
+disambiguated as (
+
+    select
+        judged.*,
+        coalesce(
+            judged.match_rule is not null
+            and judged.match_rule != 'national_id'
+            and (left_ambiguous.undated_contact_key is not null or right_ambiguous.undated_contact_key is not null),
+            false
+        ) as is_ambiguous
+    from judged
+    left join ambiguous as left_ambiguous
+        on judged.left_birth_date is null and judged.left_contact_key = left_ambiguous.undated_contact_key
+    left join ambiguous as right_ambiguous
+        on judged.right_birth_date is null and judged.right_contact_key = right_ambiguous.undated_contact_key
+
+),
+
+settled as (
+
+    select
+        *,
+        case when not is_ambiguous then match_rule end as settled_rule
+    from disambiguated
 
 ),
 
@@ -269,12 +353,12 @@ final as (
         shares_postal_code,
         has_location_conflict,
         has_location_agreement,
-        match_rule,
-        match_rule is not null as is_match,
+        settled_rule as match_rule,
+        settled_rule is not null as is_match,
         case
-            when match_rule is null then null
+            when settled_rule is null then null
             else round(
-                    case match_rule
+                    case settled_rule
                         when 'national_id' then 1.00
                         when 'email_name_dob' then 0.95
                         when 'mobile_name_dob' then 0.95
@@ -289,7 +373,8 @@ final as (
                 )
         end as match_score,
         case
-            when match_rule is not null then null
+            when settled_rule is not null then null
+            when is_ambiguous then 'ambiguous_birth_date'
             when has_national_id_conflict then 'national_id_conflict'
             when (shares_email or shares_mobile or shares_landline or shares_address or shares_address_line)
                 and (birth_date_relation = 'different' or first_name_level = -1)
@@ -298,7 +383,7 @@ final as (
             when first_name_level = -1 or last_name_level = -1 then 'name_mismatch'
             else 'insufficient_evidence'
         end as rejection_reason
-    from judged
+    from settled
 
 )
 
