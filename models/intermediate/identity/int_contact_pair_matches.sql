@@ -203,20 +203,12 @@ judged as (
                     and confirmed.birth_date_relation != 'equal'
                 )
                 then 'national_id'
+            -- a Han name and its pinyin spelling (given name at best similar) need the birth
+            -- date: twins 杨晶 and 杨静 are both Jing Yang and share the family e-mail
             when confirmed.shares_email
                 and (
                     confirmed.is_confirmed_by_birth_date
-                    or (
-                        confirmed.last_name_level >= 0
-                        and (
-                            confirmed.first_name_level = 3
-                            -- a Han name and its pinyin spelling: the given name is at best similar
-                            or (
-                                not confirmed.are_names_comparable
-                                and confirmed.first_name_level = 2 and confirmed.last_name_level = 3
-                            )
-                        )
-                    )
+                    or (confirmed.first_name_level = 3 and confirmed.last_name_level >= 0)
                 )
                 then 'email_name_dob'
             when confirmed.shares_mobile
