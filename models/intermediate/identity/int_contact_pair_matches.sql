@@ -180,6 +180,20 @@ confirmed as (
 
 ),
 
+-- records whose e-mail is also on a record of another person (a given name or a birth date
+-- that disagrees): a family e-mail, which confirms nobody's identity by itself
+family_email_records as (
+
+    select left_contact_key as contact_key
+    from confirmed
+    where shares_email and (birth_date_relation = 'different' or first_name_level = -1)
+    union
+    select right_contact_key as contact_key
+    from confirmed
+    where shares_email and (birth_date_relation = 'different' or first_name_level = -1)
+
+),
+
 judged as (
 
     select
@@ -203,12 +217,17 @@ judged as (
                     and confirmed.birth_date_relation != 'equal'
                 )
                 then 'national_id'
-            -- a Han name and its pinyin spelling (given name at best similar) need the birth
-            -- date: twins 杨晶 and 杨静 are both Jing Yang and share the family e-mail
+            -- a given name that is only similar (a typo, or a Han name against its pinyin
+            -- spelling) with an equal family name is enough on a personal e-mail, not on a
+            -- family one: twins 杨晶 and 杨静 are both Jing Yang on the family e-mail
             when confirmed.shares_email
                 and (
                     confirmed.is_confirmed_by_birth_date
                     or (confirmed.first_name_level = 3 and confirmed.last_name_level >= 0)
+                    or (
+                        not (left_family.contact_key is not null or right_family.contact_key is not null)
+                        and confirmed.first_name_level = 2 and confirmed.last_name_level = 3
+                    )
                 )
                 then 'email_name_dob'
             when confirmed.shares_mobile
@@ -261,6 +280,10 @@ judged as (
                 then 'name_postal'
         end as match_rule
     from confirmed
+    left join family_email_records as left_family
+        on confirmed.left_contact_key = left_family.contact_key
+    left join family_email_records as right_family
+        on confirmed.right_contact_key = right_family.contact_key
 
 ),
 
