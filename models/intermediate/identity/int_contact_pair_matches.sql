@@ -217,15 +217,17 @@ judged as (
                     and confirmed.birth_date_relation != 'equal'
                 )
                 then 'national_id'
-            -- a given name that is only similar (a typo, or a Han name against its pinyin
-            -- spelling) with an equal family name is enough on a personal e-mail, not on a
-            -- family one: twins 杨晶 and 杨静 are both Jing Yang on the family e-mail
+            -- a Han name against its pinyin spelling (the given name at best similar) with an
+            -- equal family name is enough on a personal e-mail, not on a family one: twins 杨晶
+            -- and 杨静 are both Jing Yang on the family e-mail. In one script a similar given
+            -- name needs the birth date (sisters Galina / Alina share an e-mail)
             when confirmed.shares_email
                 and (
                     confirmed.is_confirmed_by_birth_date
                     or (confirmed.first_name_level = 3 and confirmed.last_name_level >= 0)
                     or (
-                        not (left_family.contact_key is not null or right_family.contact_key is not null)
+                        not confirmed.are_names_comparable
+                        and not (left_family.contact_key is not null or right_family.contact_key is not null)
                         and confirmed.first_name_level = 2 and confirmed.last_name_level = 3
                     )
                 )
