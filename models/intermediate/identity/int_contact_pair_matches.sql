@@ -108,6 +108,18 @@ compared as (
 
 ),
 
+-- the names agree better with first and last name exchanged (decided once per pair)
+swap_checked as (
+
+    select
+        *,
+        swapped_first_level > 0 and swapped_last_level > 0
+        and swapped_first_level + swapped_last_level > straight_first_level + straight_last_level
+            as are_names_swapped
+    from compared
+
+),
+
 oriented as (
 
     select
@@ -124,32 +136,25 @@ oriented as (
         has_address_conflict,
         left_birth_date,
         right_birth_date,
+        are_names_swapped,
         -- last names alike only when a gendered ending is allowed: a family name typed with the
         -- other gender's ending, or the given names of twins typed family name first
-        not (
-            swapped_first_level > 0 and swapped_last_level > 0
-            and swapped_first_level + swapped_last_level > straight_first_level + straight_last_level
-        )
+        not are_names_swapped
         and straight_last_level >= 2
         and coalesce(straight_last_gendered_level = -1, false) as is_last_name_gender_variant,
         -- same street address, postal codes not in conflict (one may be missing)
         'address_line' = any(block_type_list) and not has_location_conflict as shares_address_line,
         (has_location_agreement or 'address_line' = any(block_type_list)) and not has_location_conflict
             as has_location_agreement,
-        swapped_first_level > 0 and swapped_last_level > 0
-        and swapped_first_level + swapped_last_level > straight_first_level + straight_last_level
-            as are_names_swapped,
         case
-            when swapped_first_level > 0 and swapped_last_level > 0
-                and swapped_first_level + swapped_last_level > straight_first_level + straight_last_level
+            when are_names_swapped
                 -- which part is the given name is unknown when the parts are exchanged: the
                 -- weaker comparison counts as the given name's (household guard)
                 then least(swapped_first_level, swapped_last_level)
             else straight_first_level
         end as first_name_level,
         case
-            when swapped_first_level > 0 and swapped_last_level > 0
-                and swapped_first_level + swapped_last_level > straight_first_level + straight_last_level
+            when are_names_swapped
                 then greatest(swapped_first_level, swapped_last_level)
             else straight_last_level
         end as last_name_level,
@@ -159,7 +164,7 @@ oriented as (
         'national_id' = any(block_type_list) as shares_national_id,
         'address' = any(block_type_list) as shares_address,
         'name_postal' = any(block_type_list) as shares_name_postal
-    from compared
+    from swap_checked
 
 ),
 
