@@ -1,26 +1,5 @@
 {#- Consent, control groups and grants (issue 4). -#}
 
-{% macro consent_as_of_at() -%}
-    {{ return(adapter.dispatch('consent_as_of_at', 'crm_segments')()) }}
-{%- endmacro %}
-
-{#- "Now" for consent, suppressions and contact pressure: the end of the day of the var
-    as_of_date (so that everything that happened on that day counts); else the environment
-    variable CRM_SEGMENTS_AS_OF_AT (an ISO timestamp: `crm-segments build` sets it once, so that
-    the several dbt invocations of one build share one "now"); else the start of this dbt
-    invocation (run_started_at: one "now" for every model and test of the run, never the clock
-    of each statement, or a grant expiring between a model and its test breaks an invariant). -#}
-{% macro default__consent_as_of_at() -%}
-    {%- if var('as_of_date', none) -%}
-        (date '{{ var("as_of_date") }}' + 1)::timestamptz
-    {%- elif env_var('CRM_SEGMENTS_AS_OF_AT', '') -%}
-        '{{ env_var("CRM_SEGMENTS_AS_OF_AT") }}'::timestamptz
-    {%- else -%}
-        '{{ run_started_at.isoformat() }}'::timestamptz
-    {%- endif -%}
-{%- endmacro %}
-
-
 {% macro hash_bucket(expr, buckets) -%}
     {{ return(adapter.dispatch('hash_bucket', 'crm_segments')(expr, buckets)) }}
 {%- endmacro %}

@@ -224,11 +224,11 @@ final as (
         coalesce(
             (
                 suppressions.effective_from is null
-                or suppressions.effective_from <= {{ crm_segments.consent_as_of_at() }}
+                or suppressions.effective_from <= {{ crm_segments.as_of_at() }}
             )
             and (
                 suppressions.effective_to is null
-                or suppressions.effective_to + 1 > {{ crm_segments.consent_as_of_at() }}
+                or suppressions.effective_to + 1 > {{ crm_segments.as_of_at() }}
             ),
             false
         ) as is_active

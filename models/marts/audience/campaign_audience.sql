@@ -89,7 +89,7 @@ final as (
         consents.expires_at as consent_expires_at,
         coalesce(pressure.contacts_30d, 0) as contacts_30d,
         coalesce(pressure.channel_contacts_7d, 0) as channel_contacts_7d,
-        {{ crm_segments.consent_as_of_at() }} as audience_as_of,
+        {{ crm_segments.as_of_at() }} as audience_as_of,
         segments.lifecycle_stage,
         segments.rfm_segment,
         segments.value_tier,
