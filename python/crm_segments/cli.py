@@ -9,6 +9,7 @@ behavioural clusters when no model is stored), ``cluster`` (fit / show the k-mea
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import time
@@ -20,7 +21,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from crm_segments import __version__
+from crm_segments import __version__, project_vars
 
 warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
 
@@ -52,11 +53,14 @@ def _cmd_db(args: argparse.Namespace) -> int:
     elif args.action == "roles":
         from crm_segments.roles import RoleNames, setup_roles
 
-        names = RoleNames(bi=args.bi_role, campaign=args.campaign_role, build=args.build_role)
+        names = RoleNames(
+            bi=args.bi_role or str(project_vars.value("bi_role")),
+            campaign=args.campaign_role or str(project_vars.value("campaign_role")),
+            build=args.build_role or str(project_vars.value("build_role")),
+        )
+        raw_schema = args.raw_schema or str(project_vars.value("raw_schema"))
         with db.connect(args.target, autocommit=True) as conn:
-            for line in setup_roles(
-                conn, names, password=args.password, raw_schema=args.raw_schema
-            ):
+            for line in setup_roles(conn, names, password=args.password, raw_schema=raw_schema):
                 console.print(line, highlight=False)
     elif args.action == "env":
         db.profiles_dir()  # a fresh checkout gets its profiles.yml (sqlfluff's templater reads it)
@@ -84,36 +88,47 @@ def _cmd_generate(args: argparse.Namespace) -> int:
 
 
 def _cmd_load(args: argparse.Namespace) -> int:
-    from crm_segments import db
+    from crm_segments import db, project_vars
     from crm_segments.load import TableLoad, load_directory
 
-    table = Table(title=f"loaded {args.directory} into schema {args.raw_schema}")
+    raw_schema = args.raw_schema or str(project_vars.value("raw_schema"))
+    mode = "append" if args.append else "replace_all" if args.replace_all else "replace"
+    if args.force and mode != "append":
+        err_console.print("[red]error:[/] --force only applies to --append")
+        return 2
+    table = Table(title=f"{mode} {args.directory} into schema {raw_schema}")
     table.add_column("table")
+    table.add_column("action")
     table.add_column("rows", justify="right")
     table.add_column("seconds", justify="right")
     table.add_column("note")
 
     def report(result: TableLoad) -> None:
-        note = "no file: empty table" if result.file is None else ""
+        note = ""
+        if result.action == "kept":
+            note = "no file: left as it was"
+        elif result.action == "emptied":
+            note = "no file: emptied (--replace-all)"
         if result.extra_columns:
             note = "extra columns kept, ignored downstream: " + ", ".join(result.extra_columns)
-        table.add_row(result.table, f"{result.rows:,}", f"{result.seconds:.1f}", note)
+        rows = f"{result.rows:,}" if result.action != "kept" else ""
+        table.add_row(result.table, result.action, rows, f"{result.seconds:.1f}", note)
 
     started = time.perf_counter()
     with db.connect(args.target) as conn:
-        results = load_directory(
+        result = load_directory(
             conn,
             Path(args.directory),
-            schema=args.raw_schema,
-            replace=not args.append,
+            schema=raw_schema,
+            mode=mode,
+            force=args.force,
             on_table=report,
         )
     console.print(table)
-    for result in results:
-        if result.table.startswith("(ignored"):
-            console.print(f"[yellow]{result.table}[/]")
-    total = sum(r.rows for r in results)
-    console.print(f"{total:,} rows in {time.perf_counter() - started:.1f}s")
+    console.print(
+        f"batch {result.batch_id}: {result.rows:,} rows in {time.perf_counter() - started:.1f}s "
+        f"(recorded in {raw_schema}._crm_load_log)"
+    )
     return 0
 
 
@@ -126,7 +141,7 @@ def _build_extra(args: argparse.Namespace) -> list[str]:
     if getattr(args, "full_refresh", False):
         extra.append("--full-refresh")
     if getattr(args, "vars", None):
-        extra += ["--vars", args.vars]
+        extra += ["--vars", json.dumps(project_vars.checked(args.vars), default=str)]
     if getattr(args, "fail_fast", False):
         extra.append("--fail-fast")
     return extra
@@ -134,26 +149,33 @@ def _build_extra(args: argparse.Namespace) -> list[str]:
 
 def _cmd_build(args: argparse.Namespace) -> int:
     from crm_segments import cluster, db
-    from crm_segments.build import print_summary, run_dbt
+    from crm_segments.build import run_dbt
 
+    overrides = project_vars.checked(getattr(args, "vars", None))  # exit 2 before dbt starts
     extra = _build_extra(args)
     target = getattr(args, "target", None)
-    # one "now" for consent in every dbt invocation of this build (see consent_as_of_at)
-    os.environ.setdefault("CRM_SEGMENTS_AS_OF_AT", datetime.now(UTC).isoformat())
+    if overrides.get("as_of_date") == "today":
+        # one clock reading for every dbt invocation of this build (macro clock_as_of_at)
+        os.environ.setdefault("CRM_SEGMENTS_AS_OF_AT", datetime.now(UTC).isoformat())
+    if getattr(args, "reset_segment_history", False):
+        _reset_segment_history(target, overrides)
     if getattr(args, "select", None):
         summary = run_dbt("build", extra, target=target, console=err_console)
-        print_summary(summary, console)
+        _report(summary, target)
+        _print_business_summary(target, overrides, summary)
         return 0 if summary.success else 1
     settings = cluster.load_settings(getattr(args, "vars", None))
     with db.connect(target) as conn:
         cluster.ensure_tables(conn, settings.cluster_schema)  # the sources exist from the start
         conn.commit()
         has_model = cluster.latest_version(conn, settings.cluster_schema) is not None
-    if has_model:  # score with the stored model: one plain dbt build
+    refit = bool(getattr(args, "refit_clusters", False))
+    if has_model and not refit:  # score with the stored model: one plain dbt build
         summary = run_dbt("build", extra, target=target, console=err_console)
-        print_summary(summary, console)
+        _report(summary, target)
+        _print_business_summary(target, overrides, summary)
         return 0 if summary.success else 1
-    # no model yet: build everything up to the features, fit, then build the scoring and below
+    # no model yet (or --refit-clusters): build up to the features, fit, then the scoring and below
     selector = cluster.SCORING_SELECTOR
     excluded = list(getattr(args, "exclude", None) or [])
     extra = _build_extra(argparse.Namespace(**{**vars(args), "exclude": None}))
@@ -161,14 +183,77 @@ def _cmd_build(args: argparse.Namespace) -> int:
     first = run_dbt(
         "build", [*extra, "--exclude", *excluded, selector], target=target, console=err_console
     )
-    print_summary(first, console)
-    console.rule("fit the behavioural clusters (no model stored yet)")
-    fitted = _fit_clusters(settings, target, refit=False)
+    _report(first, target)
+    if not first.success:
+        console.print("[red]not fitting the clusters: the build above failed[/]")
+        return 1
+    why = "--refit-clusters" if has_model else "no model stored yet"
+    console.rule(f"fit the behavioural clusters ({why})")
+    fitted = _fit_clusters(settings, target, refit=refit)
     console.rule(f"dbt build of the cluster scoring and below ({selector})")
     then = [*extra, "--select", selector, *(["--exclude", *excluded] if excluded else [])]
     second = run_dbt("build", then, target=target, console=err_console)
-    print_summary(second, console)
+    _report(second, target)
+    _print_business_summary(target, overrides, second)
     return 0 if first.success and second.success and fitted else 1
+
+
+def _report(summary: Any, target: str | None) -> None:
+    """The dbt summary, with what each warning or failing singular test stored."""
+    from crm_segments import db
+    from crm_segments.build import attach_failure_details, print_summary
+
+    if summary.warned or summary.failed:
+        try:
+            with db.connect(target) as conn:
+                attach_failure_details(summary, conn, "dq_test_failures")
+        except Exception as exc:  # details are a courtesy
+            err_console.print(f"[yellow]no test details:[/] {exc}", highlight=False)
+    print_summary(summary, console)
+
+
+def _schemas(overrides: dict[str, Any]) -> dict[str, str]:
+    names = {"clusters": "cluster_schema"}
+    return {
+        key: str(project_vars.value(names.get(key, f"{key}_schema"), overrides))
+        for key in ("raw", "staging", "intermediate", "marts", "clusters")
+    }
+
+
+def _reset_segment_history(target: str | None, overrides: dict[str, Any]) -> None:
+    from psycopg import sql
+
+    from crm_segments import db
+
+    schema = _schemas(overrides)["intermediate"]
+    with db.connect(target) as conn:
+        conn.execute(
+            sql.SQL("drop table if exists {}.int_customer_segment_history").format(
+                sql.Identifier(schema)
+            )
+        )
+        conn.commit()
+    console.print(f"segment history dropped ({schema}.int_customer_segment_history): starts anew")
+
+
+def _print_business_summary(target: str | None, overrides: dict[str, Any], summary: Any) -> None:
+    from crm_segments import db
+    from crm_segments.summary import print_business_summary, read_summary
+
+    try:
+        with db.connect(target) as conn:
+            business = read_summary(conn, _schemas(overrides))
+    except Exception as exc:  # the figures are a courtesy: never fail a build over them
+        err_console.print(f"[yellow]no business summary:[/] {exc}", highlight=False)
+        return
+    for node in summary.warned:
+        if node.name == "assert_cluster_model_fits_scored_population":
+            business.notes.append(
+                "the cluster model does not describe today's customers (see the warning above): "
+                "`crm-segments build --refit-clusters` fits a new version"
+            )
+    console.rule("summary")
+    print_business_summary(business, console)
 
 
 def _fit_clusters(settings: Any, target: str | None, *, refit: bool) -> bool:
@@ -205,6 +290,7 @@ def _cmd_cluster(args: argparse.Namespace) -> int:
     from crm_segments import cluster, db
 
     try:
+        project_vars.checked(args.vars)
         settings = cluster.load_settings(args.vars)
     except cluster.ClusterError as exc:
         err_console.print(f"[red]error:[/] {exc}", highlight=False, soft_wrap=True)
@@ -235,7 +321,12 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         return 1
     console.rule(f"2/3 load {demo}")
     load_args = argparse.Namespace(
-        directory=str(demo), raw_schema="raw", append=False, target="embedded"
+        directory=str(demo),
+        raw_schema=None,
+        append=False,
+        replace_all=True,
+        force=False,
+        target="embedded",
     )
     _cmd_load(load_args)
     console.rule("3/3 dbt build")
@@ -251,7 +342,10 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     try:
         with db.connect(args.target) as conn:
             scores = evaluate_dedup(
-                Path(args.truth), conn, args.marts_schema, args.intermediate_schema
+                Path(args.truth),
+                conn,
+                args.marts_schema or str(project_vars.value("marts_schema")),
+                args.intermediate_schema or str(project_vars.value("intermediate_schema")),
             )
     except TruthError as exc:
         err_console.print(f"[red]error:[/] {exc}", highlight=False)
@@ -325,10 +419,10 @@ def build_parser() -> argparse.ArgumentParser:
         default=os.environ.get("CRM_SEGMENTS_ROLE_PASSWORD"),
         help="roles: login password of the three roles (default $CRM_SEGMENTS_ROLE_PASSWORD)",
     )
-    p.add_argument("--bi-role", default="crm_bi", help="roles: must match the dbt var bi_role")
-    p.add_argument("--campaign-role", default="crm_campaign", help="roles: var campaign_role")
-    p.add_argument("--build-role", default="crm_build", help="roles: var build_role")
-    p.add_argument("--raw-schema", default="raw", help="roles: must match the dbt var raw_schema")
+    p.add_argument("--bi-role", help="roles: default the dbt var bi_role")
+    p.add_argument("--campaign-role", help="roles: default the dbt var campaign_role")
+    p.add_argument("--build-role", help="roles: default the dbt var build_role")
+    p.add_argument("--raw-schema", help="roles: default the dbt var raw_schema")
     p.set_defaults(func=_cmd_db)
 
     p = sub.add_parser("generate", help="write synthetic raw data (and ground truth) as CSV")
@@ -343,12 +437,27 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=_cmd_generate)
 
-    p = sub.add_parser("load", help="COPY DIR/<table>.csv into the raw schema")
+    p = sub.add_parser("load", help="COPY DIR/<table>.csv[.gz] into the raw schema")
     p.add_argument("directory")
     mode = p.add_mutually_exclusive_group()
-    mode.add_argument("--replace", action="store_true", default=True, help="truncate first")
+    mode.add_argument(
+        "--replace",
+        action="store_true",
+        default=True,
+        help="(default) empty and reload the tables whose file is in DIR; leave the others",
+    )
     mode.add_argument("--append", action="store_true", help="add to what is there")
-    p.add_argument("--raw-schema", default="raw", help="must match the dbt var raw_schema")
+    mode.add_argument(
+        "--replace-all",
+        action="store_true",
+        help="like --replace, and also empty the tables whose file is not in DIR",
+    )
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="with --append: load a file whose content was already appended",
+    )
+    p.add_argument("--raw-schema", help="default: the dbt var raw_schema")
     p.add_argument("--target", help="dbt target (default: profile's, i.e. embedded)")
     p.set_defaults(func=_cmd_load)
 
@@ -359,6 +468,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--full-refresh", action="store_true")
     p.add_argument("--fail-fast", action="store_true")
     p.add_argument("--vars", help="dbt vars as YAML, e.g. \"{as_of_date: '2026-10-31'}\"")
+    p.add_argument(
+        "--refit-clusters",
+        action="store_true",
+        help="fit a new cluster model version on this build's customers before scoring",
+    )
+    p.add_argument(
+        "--reset-segment-history",
+        action="store_true",
+        help="drop the stored segment history first (segment_membership starts again)",
+    )
     p.set_defaults(func=_cmd_build)
 
     p = sub.add_parser("cluster", help="behavioural clusters: fit k-means, show the profile")
@@ -373,8 +492,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("what", choices=["dedup"])
     p.add_argument("--truth", required=True, help="folder with contact_records.csv (or truth/)")
     p.add_argument("--target", help="dbt target (default: profile's, i.e. embedded)")
-    p.add_argument("--marts-schema", default="marts", help="must match the dbt var marts_schema")
-    p.add_argument("--intermediate-schema", default="intermediate")
+    p.add_argument("--marts-schema", help="default: the dbt var marts_schema")
+    p.add_argument("--intermediate-schema", help="default: the dbt var intermediate_schema")
     p.add_argument("--json", action="store_true", help="print the figures as JSON")
     p.set_defaults(func=_cmd_evaluate)
 
@@ -406,11 +525,12 @@ def main(argv: list[str] | None = None) -> int:
     from crm_segments.db import DatabaseError
     from crm_segments.load import LoadError
     from crm_segments.project import ProjectNotFound
+    from crm_segments.project_vars import VarsError
 
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args))
-    except (LoadError, DatabaseError, ProjectNotFound, ClusterError) as exc:
+    except (LoadError, DatabaseError, ProjectNotFound, ClusterError, VarsError) as exc:
         err_console.print(f"[red]error:[/] {exc}", highlight=False, soft_wrap=True)
         return 2
     except KeyboardInterrupt:
