@@ -6,6 +6,7 @@ that the test starts itself.
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import psycopg
@@ -33,7 +34,13 @@ def small_dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 #: reasons for which a raw row is not staged; later steps quarantine staged rows too (a contact
 #: that identifies nobody, a consent event on an unknown record): those rows are staged rows
-STAGING_REASONS = ("missing_key", "invalid_key", "duplicate_row", "duplicate_key")
+STAGING_REASONS = tuple(
+    row["reason_code"]
+    for row in csv.DictReader(
+        (PROJECT_DIR / "seeds" / "reference" / "quarantine_reasons.csv").open(encoding="utf-8")
+    )
+    if row["is_staging_reason"] == "true"
+)
 
 
 def accounting(url: str) -> dict[str, tuple[int, int, int]]:

@@ -45,7 +45,8 @@ parsed as (
 
     select
         cases.*,
-        {{ crm_segments.datetime_parts('raw') }} as parts
+        {{ crm_segments.datetime_parts('raw') }} as parts,
+        array[]::text[] as _oversized_fields  -- in scope in staging, where invalid_fields runs
     from cases
     -- offset 0 is a fence: parse once
     offset 0  -- noqa: AM09

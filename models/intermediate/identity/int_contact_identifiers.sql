@@ -94,6 +94,21 @@ listed as (
                     when 'like' then lower(distinct_values.identifier_value) like junk_patterns.pattern
                     when 'regex' then lower(distinct_values.identifier_value) ~ junk_patterns.pattern
                         or lower(split_part(distinct_values.identifier_value, ':', 2)) ~ junk_patterns.pattern
+                    when 'repeated_character'
+                        then case
+                            when distinct_values.identifier_type = 'email'
+                                then {{ crm_segments.is_one_repeated_character(
+                                    "split_part(distinct_values.identifier_value, '@', 1)"
+                                ) }}
+                                and {{ crm_segments.is_one_repeated_character(
+                                    "split_part(split_part(distinct_values.identifier_value, '@', 2), '.', 1)"
+                                ) }}
+                                and split_part(distinct_values.identifier_value, '@', 2) ~ '^[^.]+\.[^.]+$'
+                            else {{ crm_segments.is_one_repeated_character('distinct_values.identifier_value') }}
+                                or {{ crm_segments.is_one_repeated_character(
+                                    "split_part(distinct_values.identifier_value, ':', 2)"
+                                ) }}
+                        end
                 end
             )
     group by distinct_values.identifier_type, distinct_values.identifier_value
