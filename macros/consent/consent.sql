@@ -37,49 +37,6 @@
 {%- endmacro %}
 
 
-{% macro grant_marts_access() -%}
-    {{ return(adapter.dispatch('grant_marts_access', 'crm_segments')()) }}
-{%- endmacro %}
-
-{#- Post-hook of every mart: the BI role (var bi_role) may select the mart's columns that are
-    not tagged meta.pii (column grants; a rebuilt table loses its grants, so this runs after
-    every build). Schema usage comes from grant_marts_schema_usage (on-run-end: granting it
-    from parallel hooks would collide). Skipped when the role does not exist (see `crm-segments db roles`). -#}
-{% macro default__grant_marts_access() -%}
-    {%- set columns = [] -%}
-    {%- for name, column in model.columns.items() -%}
-        {%- set meta = column.get('meta', {}) if column is mapping else column.meta -%}
-        {%- if not meta.get('pii', false) -%}
-            {%- do columns.append(adapter.quote(name)) -%}
-        {%- endif -%}
-    {%- endfor -%}
-    {%- if columns | length > 0 -%}
-        do $grant$ begin
-            if exists (select from pg_roles where rolname = '{{ var("bi_role") }}') then
-                execute 'grant select ({{ columns | join(", ") }}) on {{ this }} to {{ adapter.quote(var("bi_role")) }}';
-            end if;
-        end $grant$
-    {%- else -%}
-        select 1
-    {%- endif -%}
-{%- endmacro %}
-
-
-{% macro grant_campaign_access() -%}
-    {{ return(adapter.dispatch('grant_campaign_access', 'crm_segments')()) }}
-{%- endmacro %}
-
-{#- Post-hook of campaign_audience and global_control_group: the campaign role (var
-    campaign_role) may select the whole table. Skipped when the role does not exist. -#}
-{% macro default__grant_campaign_access() -%}
-    do $grant$ begin
-        if exists (select from pg_roles where rolname = '{{ var("campaign_role") }}') then
-            execute 'grant select on {{ this }} to {{ adapter.quote(var("campaign_role")) }}';
-        end if;
-    end $grant$
-{%- endmacro %}
-
-
 {% macro grant_marts_schema_usage() -%}
     {{ return(adapter.dispatch('grant_marts_schema_usage', 'crm_segments')()) }}
 {%- endmacro %}

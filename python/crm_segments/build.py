@@ -176,7 +176,9 @@ def _outcomes(result: Any) -> list[NodeOutcome]:
     """Per-node outcomes from dbt's RunExecutionResult (None when dbt failed before running)."""
     outcomes: list[NodeOutcome] = []
     for node_result in getattr(result, "results", None) or []:
-        node = node_result.node
+        node = getattr(node_result, "node", None)
+        if node is None:  # run-operation: no nodes
+            continue
         metadata = getattr(node, "test_metadata", None)
         outcomes.append(
             NodeOutcome(

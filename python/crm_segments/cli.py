@@ -157,45 +157,98 @@ def _cmd_build(args: argparse.Namespace) -> int:
     if overrides.get("as_of_date") == "today":
         # one clock reading for every dbt invocation of this build (macro clock_as_of_at)
         os.environ.setdefault("CRM_SEGMENTS_AS_OF_AT", datetime.now(UTC).isoformat())
+    # this command publishes itself, once every dbt invocation of the build passed (the
+    # on-run-end hook would publish after the first of them)
+    os.environ["CRM_SEGMENTS_PUBLISH"] = "cli"
     if getattr(args, "reset_segment_history", False):
         _reset_segment_history(target, overrides)
+    partial = bool(getattr(args, "select", None) or getattr(args, "exclude", None))
+    summaries = []
+    fitted = True
     if getattr(args, "select", None):
-        summary = run_dbt("build", extra, target=target, console=err_console)
-        _report(summary, target)
-        _print_business_summary(target, overrides, summary)
-        return 0 if summary.success else 1
-    settings = cluster.load_settings(getattr(args, "vars", None))
-    with db.connect(target) as conn:
-        cluster.ensure_tables(conn, settings.cluster_schema)  # the sources exist from the start
-        conn.commit()
-        has_model = cluster.latest_version(conn, settings.cluster_schema) is not None
-    refit = bool(getattr(args, "refit_clusters", False))
-    if has_model and not refit:  # score with the stored model: one plain dbt build
-        summary = run_dbt("build", extra, target=target, console=err_console)
-        _report(summary, target)
-        _print_business_summary(target, overrides, summary)
-        return 0 if summary.success else 1
-    # no model yet (or --refit-clusters): build up to the features, fit, then the scoring and below
-    selector = cluster.SCORING_SELECTOR
-    excluded = list(getattr(args, "exclude", None) or [])
-    extra = _build_extra(argparse.Namespace(**{**vars(args), "exclude": None}))
-    console.rule(f"dbt build without the cluster scoring ({selector} excluded)")
-    first = run_dbt(
-        "build", [*extra, "--exclude", *excluded, selector], target=target, console=err_console
+        summaries.append(run_dbt("build", extra, target=target, console=err_console))
+        _report(summaries[-1], target)
+    else:
+        settings = cluster.load_settings(getattr(args, "vars", None))
+        with db.connect(target) as conn:
+            cluster.ensure_tables(conn, settings.cluster_schema)  # the sources exist from the start
+            conn.commit()
+            has_model = cluster.latest_version(conn, settings.cluster_schema) is not None
+        refit = bool(getattr(args, "refit_clusters", False))
+        if has_model and not refit:  # score with the stored model: one plain dbt build
+            summaries.append(run_dbt("build", extra, target=target, console=err_console))
+            _report(summaries[-1], target)
+        else:  # no model yet (or --refit-clusters): up to the features, fit, then the scoring
+            selector = cluster.SCORING_SELECTOR
+            excluded = list(getattr(args, "exclude", None) or [])
+            extra = _build_extra(argparse.Namespace(**{**vars(args), "exclude": None}))
+            console.rule(f"dbt build without the cluster scoring ({selector} excluded)")
+            first = run_dbt(
+                "build",
+                [*extra, "--exclude", *excluded, selector],
+                target=target,
+                console=err_console,
+            )
+            summaries.append(first)
+            _report(first, target)
+            if not first.success:
+                console.print("[red]not fitting the clusters: the build above failed[/]")
+            else:
+                why = "--refit-clusters" if has_model else "no model stored yet"
+                console.rule(f"fit the behavioural clusters ({why})")
+                fitted = _fit_clusters(settings, target, refit=refit)
+                console.rule(f"dbt build of the cluster scoring and below ({selector})")
+                then = [
+                    *extra,
+                    "--select",
+                    selector,
+                    *(["--exclude", *excluded] if excluded else []),
+                ]
+                summaries.append(run_dbt("build", then, target=target, console=err_console))
+                _report(summaries[-1], target)
+    success = fitted and all(summary.success for summary in summaries)
+    published = _publish_after_build(target, success=success, partial=partial)
+    _print_business_summary(target, overrides, summaries[-1])
+    return 0 if success and published is not False else 1
+
+
+def _publish_after_build(target: str | None, *, success: bool, partial: bool) -> bool | None:
+    """Publish the build's marts when the whole build and its tests passed (write-audit-publish).
+
+    Returns True when published, None when there was nothing to publish (a partial build),
+    False when publishing was due but failed.
+    """
+    from crm_segments.build import run_dbt
+
+    if not success:
+        console.print(
+            "[red]marts NOT published[/]: the build failed; consumers still see the previous "
+            "version (`crm-segments publish --status`)"
+        )
+        return None
+    if partial:
+        console.print(
+            "marts not published: a partial build (--select/--exclude) is not a tested whole; "
+            "its marts are in the build schema"
+        )
+        return None
+    outcome = run_dbt(
+        "run-operation",
+        ["publish_marts", "--args", "{audited: true}"],
+        target=target,
+        console=err_console,
+        show_progress=False,
     )
-    _report(first, target)
-    if not first.success:
-        console.print("[red]not fitting the clusters: the build above failed[/]")
-        return 1
-    why = "--refit-clusters" if has_model else "no model stored yet"
-    console.rule(f"fit the behavioural clusters ({why})")
-    fitted = _fit_clusters(settings, target, refit=refit)
-    console.rule(f"dbt build of the cluster scoring and below ({selector})")
-    then = [*extra, "--select", selector, *(["--exclude", *excluded] if excluded else [])]
-    second = run_dbt("build", then, target=target, console=err_console)
-    _report(second, target)
-    _print_business_summary(target, overrides, second)
-    return 0 if first.success and second.success and fitted else 1
+    if not outcome.success:
+        err_console.print(
+            f"[red]publishing failed, nothing published:[/] {outcome.error or 'see logs/dbt.log'}",
+            highlight=False,
+            soft_wrap=True,
+        )
+        return False
+    for line in _publish_status_lines(target)[:1]:
+        console.print(f"[green]published[/] {line}", highlight=False)
+    return True
 
 
 def _report(summary: Any, target: str | None) -> None:
@@ -214,10 +267,71 @@ def _report(summary: Any, target: str | None) -> None:
 
 def _schemas(overrides: dict[str, Any]) -> dict[str, str]:
     names = {"clusters": "cluster_schema"}
-    return {
+    schemas = {
         key: str(project_vars.value(names.get(key, f"{key}_schema"), overrides))
         for key in ("raw", "staging", "intermediate", "marts", "clusters")
     }
+    schemas["public_marts"] = schemas["marts"]
+    # what this build made: the build schema (after publishing, views onto the public marts)
+    schemas["marts"] = schemas["marts"] + "__build"
+    return schemas
+
+
+def _publish_status_lines(target: str | None, overrides: dict[str, Any] | None = None) -> list[str]:
+    """One line per published version, newest first (empty before the first publish)."""
+    from psycopg import sql
+
+    from crm_segments import db
+
+    public = str(project_vars.value("marts_schema", overrides))
+    with db.connect(target) as conn:
+        exists = conn.execute(
+            "select to_regclass(%s) is not null", (f'"{public}__publish".versions',)
+        ).fetchone()
+        if not exists or not exists[0]:
+            return []
+        rows = conn.execute(
+            sql.SQL(
+                "select version, state, version_schema, published_at, as_of_date, row_counts "
+                "from {}.versions order by version desc"
+            ).format(sql.Identifier(f"{public}__publish"))
+        ).fetchall()
+    lines = []
+    for version, state, schema, at, as_of, counts in rows:
+        total = sum(int(v) for v in (counts or {}).values())
+        lines.append(
+            f"version {version} ({state}): schema {schema}, published {at:%Y-%m-%d %H:%M} UTC, "
+            f"as of {as_of}, {len(counts or {})} marts, {total:,} rows"
+        )
+    return lines
+
+
+def _cmd_publish(args: argparse.Namespace) -> int:
+    from crm_segments.build import run_dbt
+
+    if args.rollback:
+        call = "{}" if args.to is None else f"{{to_version: {int(args.to)}}}"
+        outcome = run_dbt(
+            "run-operation",
+            ["rollback_marts", "--args", call],
+            target=args.target,
+            console=err_console,
+            show_progress=False,
+        )
+        if not outcome.success:
+            err_console.print(
+                f"[red]rollback failed, nothing changed:[/] {outcome.error or 'see logs/dbt.log'}",
+                highlight=False,
+                soft_wrap=True,
+            )
+            return 1
+    lines = _publish_status_lines(args.target)
+    if not lines:
+        console.print("nothing published yet: `crm-segments build` publishes a build that passed")
+        return 0
+    for line in lines:
+        console.print(line, highlight=False)
+    return 0
 
 
 def _reset_segment_history(target: str | None, overrides: dict[str, Any]) -> None:
@@ -344,7 +458,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
             scores = evaluate_dedup(
                 Path(args.truth),
                 conn,
-                args.marts_schema or str(project_vars.value("marts_schema")),
+                args.marts_schema or str(project_vars.value("marts_schema")) + "__build",
                 args.intermediate_schema or str(project_vars.value("intermediate_schema")),
             )
     except TruthError as exc:
@@ -480,6 +594,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=_cmd_build)
 
+    p = sub.add_parser(
+        "publish", help="the published versions of the marts; --rollback to an earlier one"
+    )
+    p.add_argument(
+        "--rollback",
+        action="store_true",
+        help="make the newest kept version before the current one current again (or --to N)",
+    )
+    p.add_argument("--to", type=int, help="with --rollback: the version to return to")
+    p.add_argument("--status", action="store_true", help="list the versions (the default)")
+    p.add_argument("--target", help="dbt target (default: profile's, i.e. embedded)")
+    p.set_defaults(func=_cmd_publish)
+
     p = sub.add_parser("cluster", help="behavioural clusters: fit k-means, show the profile")
     p.add_argument("action", choices=["fit", "show"])
     p.add_argument("--refit", action="store_true", help="fit a new version even if one exists")
@@ -492,7 +619,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("what", choices=["dedup"])
     p.add_argument("--truth", required=True, help="folder with contact_records.csv (or truth/)")
     p.add_argument("--target", help="dbt target (default: profile's, i.e. embedded)")
-    p.add_argument("--marts-schema", help="default: the dbt var marts_schema")
+    p.add_argument(
+        "--marts-schema", help="default: the build schema <marts_schema>__build (the latest build)"
+    )
     p.add_argument("--intermediate-schema", help="default: the dbt var intermediate_schema")
     p.add_argument("--json", action="store_true", help="print the figures as JSON")
     p.set_defaults(func=_cmd_evaluate)

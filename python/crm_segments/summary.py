@@ -183,7 +183,7 @@ def print_business_summary(summary: BusinessSummary, console: Console) -> None:
         console.print(table)
     if summary.quarantined:
         total = sum(summary.quarantined.values())
-        console.print(f"quarantined rows: {total:,} (marts.dq_quarantine)")
+        console.print(f"quarantined rows: {total:,} (dq_quarantine)")
         for reason, n in summary.quarantined.items():
             console.print(f"  {reason}: {n:,}", highlight=False)
     if summary.cluster_model is not None:

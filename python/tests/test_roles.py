@@ -1,8 +1,9 @@
 """Roles on a real database: log in as the BI, campaign and build roles and prove what each
 may and may not select (embedded server, and a Debian PostgreSQL server when installed).
 
-The marts are built by dbt after `crm-segments db roles`; their grants come from the build's
-post-hooks, read from the manifest's `meta: {pii: true}` tags.
+The marts are built by a plain `dbt build` after `crm-segments db roles`, which publishes them
+(on-run-end, write-audit-publish); their grants are put on the public marts when publishing,
+from the manifest's `meta: {pii: true}` tags and the `campaign_role_reads` meta.
 """
 
 from __future__ import annotations
@@ -23,35 +24,26 @@ from .conftest import PROJECT_DIR, run_cli
 from .pg15 import external_server, find_pg_bin
 
 PASSWORD = "role-test-password"
-MODELS = ["+path:models/marts"]  # every mart and what it reads
 CAMPAIGN_TABLES = {"campaign_audience", "global_control_group"}
 
 Connect = Callable[[str], psycopg.Connection]
 
 
-def dbt_run(target_path: Path, select: list[str], env: dict[str, str] | None = None) -> None:
-    """`dbt build` of the models and seeds (with their hooks; no tests) into target_path."""
+def dbt_build(target_path: Path, env: dict[str, str] | None = None) -> None:
+    """A plain `dbt build` of the whole project into target_path; its on-run-end publishes."""
     dbt = Path(sys.executable).parent / "dbt"
+    environment = {**os.environ, **(env or {}), "DBT_TARGET_PATH": str(target_path)}
+    environment.pop("CRM_SEGMENTS_PUBLISH", None)
     done = subprocess.run(
-        [
-            str(dbt),
-            "build",
-            "--profiles-dir",
-            str(PROJECT_DIR),
-            "--resource-type",
-            "model",
-            "--resource-type",
-            "seed",
-            "--select",
-            *select,
-        ],
+        [str(dbt), "build", "--profiles-dir", str(PROJECT_DIR)],
         cwd=PROJECT_DIR,
-        env={**os.environ, **(env or {}), "DBT_TARGET_PATH": str(target_path)},
+        env=environment,
         capture_output=True,
         text=True,
         timeout=1800,
     )
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
+    assert "crm_segments: published version" in done.stdout, done.stdout[-3000:]
 
 
 def mart_columns(target_path: Path) -> dict[str, dict[str, bool]]:
@@ -126,7 +118,7 @@ def demo_marts(embedded_pg, tmp_path_factory: pytest.TempPathFactory) -> Path:
     roles = run_cli("db", "roles", "--password", PASSWORD)
     assert roles.returncode == 0, roles.stdout + roles.stderr
     assert "crm_campaign" in roles.stdout
-    dbt_run(target, MODELS)
+    dbt_build(target)
     return target
 
 
@@ -198,14 +190,22 @@ def test_roles_on_embedded_server(embedded_pg, demo_marts: Path) -> None:
     tmp_path = demo_marts
 
     def connect(role: str) -> psycopg.Connection:
-        return psycopg.connect(embedded_pg.url.replace("postgres@", f"{role}@"), autocommit=True)
+        password = None if role == "postgres" else PASSWORD
+        return psycopg.connect(
+            embedded_pg.url.replace("postgres@", f"{role}@"), password=password, autocommit=True
+        )
 
     assert_role_privileges(connect, mart_columns(tmp_path))
-    # a rebuilt table loses its grants: the post-hooks re-create them
-    dbt_run(tmp_path, ["campaign_audience", "customers"])
-    assert can_select(connect, "crm_campaign", sql.SQL("select * from marts.campaign_audience"))
-    assert can_select(connect, "crm_bi", select_columns("customers", ["customer_id", "city"]))
-    assert not can_select(connect, "crm_bi", select_columns("customers", ["email"]))
+    # the versions behind the public marts are not readable by the consumer roles
+    with connect("postgres") as conn:
+        row = conn.execute(
+            "select version_schema from marts__publish.versions where state = 'current'"
+        )
+        version_schema = row.fetchone()[0]  # type: ignore[index]
+    for role in ("crm_bi", "crm_campaign"):
+        for schema in (version_schema, "marts__build"):
+            query = sql.SQL("select 1 from {}").format(sql.Identifier(schema, "customers"))
+            assert not can_select(connect, role, query), (role, schema)
 
 
 @pytest.mark.e2e
@@ -220,7 +220,7 @@ def test_roles_on_a_normal_server(tmp_path: Path) -> None:
         assert loaded.returncode == 0, loaded.stderr
         roles = run_cli("db", "roles", "--password", PASSWORD, env=env)
         assert roles.returncode == 0, roles.stdout + roles.stderr
-        dbt_run(tmp_path, MODELS, env=env)
+        dbt_build(tmp_path, env=env)
 
         def connect(role: str) -> psycopg.Connection:
             return psycopg.connect(

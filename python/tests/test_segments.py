@@ -572,7 +572,7 @@ def test_rfm_tenure_and_cohorts_match_pandas(demo: str, rules: Rules, facts: pd.
     )
     compare(
         rules.cohort_retention(facts, tenure),
-        query(demo, "select * from marts.cohort_retention"),
+        query(demo, "select * from marts__build.cohort_retention"),
         ["cohort_month", "months_since_activation"],
         ["customers_at_start", "active_customers", "revenue", "cumulative_revenue"],
     )
@@ -611,7 +611,7 @@ def test_value_tiers_lights_renewals_lifecycle_match_pandas(
         ["subscription_id"],
         ["renewal_bucket", "cumulative_spend"],
     )
-    targets = query(demo, "select * from marts.contract_renewal_targets")
+    targets = query(demo, "select * from marts__build.contract_renewal_targets")
     assert len(targets) == renewals.renewal_bucket.notna().sum()
     lifecycle = rules.lifecycle(facts, lights)
     compare(
@@ -622,7 +622,7 @@ def test_value_tiers_lights_renewals_lifecycle_match_pandas(
     )
 
     # the one-row mart carries the same labels
-    segments = query(demo, "select * from marts.customer_segments")
+    segments = query(demo, "select * from marts__build.customer_segments")
     assert segments.customer_id.is_unique
     assert (
         segments.lifecycle_stage.value_counts().to_dict()
@@ -632,7 +632,7 @@ def test_value_tiers_lights_renewals_lifecycle_match_pandas(
 
 
 HISTORY = "select customer_id, segment_type, segment_value, valid_from, valid_to, is_current " \
-    "from marts.segment_membership order by 1, 2, 4"  # fmt: skip
+    "from marts__build.segment_membership order by 1, 2, 4"  # fmt: skip
 
 
 @pytest.mark.e2e
@@ -655,23 +655,26 @@ def test_segment_history_across_builds_and_reruns(demo: str) -> None:
     pd.testing.assert_frame_equal(query(demo, HISTORY), october)
     with psycopg.connect(demo) as conn:
         doubles = conn.execute(
-            "select count(*) from (select customer_id, segment_type from marts.segment_membership "
+            "select count(*) from (select customer_id, segment_type "
+            "from marts__build.segment_membership "
             "where valid_to is null group by 1, 2 having count(*) > 1) as d"
         ).fetchone()
         assert doubles == (0,)
         current_vs_mart = conn.execute(
-            "select count(*) from marts.segment_membership as m join marts.customer_segments as s "
-            "using (customer_id) where m.valid_to is null and m.segment_type = 'value_tier' "
+            "select count(*) from marts__build.segment_membership as m "
+            "join marts__build.customer_segments as s using (customer_id) "
+            "where m.valid_to is null and m.segment_type = 'value_tier' "
             "and m.segment_value is distinct from s.value_tier"
         ).fetchone()
         assert current_vs_mart == (0,)
         # every closed row is followed by the next state of the same person and type (or none)
         gaps = conn.execute(
-            "select count(*) from marts.segment_membership as closed "
+            "select count(*) from marts__build.segment_membership as closed "
             "where closed.valid_to is not null "
-            "and exists (select 1 from marts.segment_membership as nxt where nxt.customer_id = "
-            "closed.customer_id and nxt.segment_type = closed.segment_type and nxt.valid_from > "
-            "closed.valid_from and nxt.valid_from < closed.valid_to)"
+            "and exists (select 1 from marts__build.segment_membership as nxt "
+            "where nxt.customer_id = closed.customer_id "
+            "and nxt.segment_type = closed.segment_type "
+            "and nxt.valid_from > closed.valid_from and nxt.valid_from < closed.valid_to)"
         ).fetchone()
         assert gaps == (0,)
     # a build as of September: the history cut there, the October rows left out (and kept)

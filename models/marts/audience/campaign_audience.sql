@@ -1,4 +1,3 @@
-{{ config(post_hook="{{ crm_segments.grant_campaign_access() }}") }}
 {#- Who may be contacted now, person × channel: a usable address on the channel, a current
     marketing grant for the channel, no active person-level suppression, no active
     suppression of the address, not in the global control group, and no contact-pressure
