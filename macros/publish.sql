@@ -119,8 +119,9 @@
 {%- endmacro %}
 
 
-{#- Publish the build schema's marts as the next version (see the top of this file). audited:
-    the caller vouches that the build and its tests passed. One DO block: atomic. -#}
+{#- Publish the build schema's marts as the next version (see the top of this file), after
+    removing erased persons' data from staging and intermediate (scrub_erased_pii). audited: the
+    caller vouches that the build and its tests passed. One transaction. -#}
 {% macro publish_marts(audited=false) -%}
     {%- if not audited -%}
         {{ exceptions.raise_compiler_error("publish_marts: pass audited=true only after a build whose tests passed") }}
@@ -133,6 +134,7 @@
     {%- set sql -%}
 begin;
 {{ crm_segments.publish_log_ddl() }};
+{{ crm_segments.scrub_erased_pii() }}
 do $publish$
 declare
     v_version integer;
@@ -193,11 +195,9 @@ begin
         where n.nspname = '{{ public }}' and c.relname = '{{ mart.name }}'
     ) then
         execute format(
-            'create table %I.%I (like %I.%I including defaults including comments) partition by list (%I)',
+            'create table %I.%I (like %I.%I including defaults) partition by list (%I)',
             '{{ public }}', '{{ mart.name }}', v_schema, '{{ mart.name }}', '{{ mart.columns[0].name }}'
         );
-        execute format('comment on table %I.%I is %L', '{{ public }}', '{{ mart.name }}',
-            obj_description(format('%I.%I', v_schema, '{{ mart.name }}')::regclass, 'pg_class'));
     else
         for v_previous in
             select format('%I.%I', pn.nspname, pc.relname)
@@ -249,6 +249,18 @@ begin
     end if;
     execute format('alter table %I.%I attach partition %I.%I default', '{{ public }}', '{{ mart.name }}',
         v_schema, '{{ mart.name }}');
+    -- the documentation travels with each version (persist_docs): the public table shows it
+    execute format('comment on table %I.%I is %L', '{{ public }}', '{{ mart.name }}',
+        obj_description(format('%I.%I', v_schema, '{{ mart.name }}')::regclass, 'pg_class'));
+    for v_column in
+        select a.attname, col_description(a.attrelid, a.attnum) as description
+        from pg_attribute as a
+        where a.attrelid = format('%I.%I', v_schema, '{{ mart.name }}')::regclass
+            and a.attnum > 0 and not a.attisdropped
+    loop
+        execute format('comment on column %I.%I.%I is %L', '{{ public }}', '{{ mart.name }}',
+            v_column.attname, v_column.description);
+    end loop;
     {{ crm_segments.publish_grants(public, mart) }}
     {%- endfor %}
 

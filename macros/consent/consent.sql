@@ -85,3 +85,16 @@
             {{ rows }}.source_system = staged_records.source_system
             and {{ rows }}.source_record_id = staged_records.source_record_id
 {%- endmacro %}
+
+
+
+{% macro hashed_identifier(expr) -%}
+    {{ return(adapter.dispatch('hashed_identifier', 'crm_segments')(expr)) }}
+{%- endmacro %}
+
+{#- 'sha256:' and the hex sha256 of a standardized e-mail or E.164 phone (core PostgreSQL's
+    sha256, no extension): how an erasure request keeps finding the person after
+    `crm-segments erase --purge-raw` removed the address itself from the raw data. -#}
+{% macro default__hashed_identifier(expr) -%}
+    'sha256:' || encode(sha256(convert_to({{ expr }}, 'UTF8')), 'hex')
+{%- endmacro %}

@@ -306,6 +306,37 @@ def _publish_status_lines(target: str | None, overrides: dict[str, Any] | None =
     return lines
 
 
+def _cmd_erase(args: argparse.Namespace) -> int:
+    from crm_segments import db
+    from crm_segments.erase import EraseError, purge_raw
+
+    if not args.purge_raw:
+        console.print(
+            "a build already removes erased persons' data from everything it writes; "
+            "`crm-segments erase --purge-raw` also redacts the raw tables"
+        )
+        return 0
+    schemas = _schemas({})
+    try:
+        with db.connect(args.target) as conn:
+            result = purge_raw(
+                conn,
+                raw=schemas["raw"],
+                staging=schemas["staging"],
+                intermediate=schemas["intermediate"],
+            )
+    except EraseError as exc:
+        err_console.print(f"[red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        return 2
+    rows = ", ".join(f"{table} {n:,}" for table, n in result.rows.items())
+    console.print(
+        f"raw rows of {result.persons:,} erased persons redacted ({rows}); batch "
+        f"{result.batch_id} in the load log. Build again: the marts then hold nothing of them.",
+        highlight=False,
+    )
+    return 0
+
+
 def _cmd_publish(args: argparse.Namespace) -> int:
     from crm_segments.build import run_dbt
 
@@ -593,6 +624,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="drop the stored segment history first (segment_membership starts again)",
     )
     p.set_defaults(func=_cmd_build)
+
+    p = sub.add_parser(
+        "erase", help="erasure: --purge-raw redacts erased persons' rows in the raw tables too"
+    )
+    p.add_argument(
+        "--purge-raw",
+        action="store_true",
+        help="null their personal data in the raw tables (keys kept; logged in the load log)",
+    )
+    p.add_argument("--target", help="dbt target (default: profile's, i.e. embedded)")
+    p.set_defaults(func=_cmd_erase)
 
     p = sub.add_parser(
         "publish", help="the published versions of the marts; --rollback to an earlier one"

@@ -54,7 +54,7 @@ EMBEDDED_SETTINGS: dict[str, str] = {
 #: pg_hba.conf of the embedded server: the owner (postgres) over the unix socket, whose
 #: directory only the server's system user and root can enter; every other role with a
 #: scram-sha-256 password (`crm-segments db roles --password`), over the socket or loopback.
-EMBEDDED_HBA = """# written by crm-segments (python/crm_segments/db.py); rewritten when its settings change
+EMBEDDED_HBA = """# written by crm-segments (python/crm_segments/db.py) when its settings change
 local   all             postgres                                trust
 local   all             all                                     scram-sha-256
 host    all             all             127.0.0.1/32            scram-sha-256

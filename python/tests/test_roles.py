@@ -8,6 +8,7 @@ from the manifest's `meta: {pii: true}` tags and the `campaign_role_reads` meta.
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import re
@@ -19,6 +20,8 @@ from pathlib import Path
 import psycopg
 import pytest
 from psycopg import sql
+
+from crm_segments.contract import RAW_TABLES
 
 from .conftest import PROJECT_DIR, run_cli
 from .pg15 import external_server, find_pg_bin
@@ -229,3 +232,136 @@ def test_roles_on_a_normal_server(tmp_path: Path) -> None:
             )  # fmt: skip
 
         assert_role_privileges(connect, mart_columns(tmp_path))
+
+
+# ---------------------------------------------------------------------------------------------
+# erasure everywhere the project writes (issue 11), on the same published demo build; these
+# tests come last in the module: the second one redacts the raw data
+# ---------------------------------------------------------------------------------------------
+WRITTEN_SCHEMAS = "(schema_name in ('staging', 'intermediate', 'dq_test_failures', 'clusters') " \
+    "or schema_name like 'marts%')"  # fmt: skip
+
+
+def erased_identifiers(url: str) -> list[str]:
+    """E-mails, phones (as typed, as digits, E.164) and national ids of the erased persons, read
+    from the raw records resolved to them (intermediate keeps their keys, not their data)."""
+    with psycopg.connect(url) as conn:
+        rows = conn.execute(
+            """
+            select lower(trim(raw.email)), trim(raw.phone), upper(trim(raw.national_id))
+            from intermediate.int_customers_erased as erased
+            join intermediate.int_contacts_resolved as records using (customer_id)
+            join staging.base_crm__contacts as base
+                on base._key_source_system = records.source_system
+                and base._key_source_record_id = records.source_record_id
+            join raw.crm_contacts as raw
+                on raw.source_system is not distinct from base.source_system
+                and raw.source_record_id is not distinct from base.source_record_id
+            """
+        ).fetchall()
+    values: set[str] = set()
+    for email, phone, national_id in rows:
+        if email and "@" in email:
+            values.add(email)
+        if phone:
+            digits = re.sub(r"\D", "", phone)
+            if len(digits) >= 9:
+                values.update({phone, digits[-9:]})
+        if national_id and len(national_id) >= 8:
+            values.add(national_id)
+    return sorted(values)
+
+
+def find_anywhere(url: str, values: list[str], *, include_raw: bool) -> list[str]:
+    """Every (table.column) of the schemas the project writes whose text holds one of values."""
+    schemas = WRITTEN_SCHEMAS + (" or schema_name = 'raw'" if include_raw else "")
+    found: list[str] = []
+    patterns = [f"%{v.lower()}%" for v in values]
+    with psycopg.connect(url) as conn:
+        columns = conn.execute(
+            f"""
+            select c.table_schema, c.table_name, c.column_name
+            from information_schema.columns as c
+            join information_schema.tables as t using (table_schema, table_name)
+            join (select nspname as schema_name from pg_namespace) as s
+                on s.schema_name = c.table_schema
+            where ({schemas})
+                and c.data_type in ('text', 'jsonb', 'ARRAY', 'character varying')
+                and (t.table_type = 'BASE TABLE'
+                    or (t.table_type = 'VIEW' and ({str(include_raw).lower()}
+                        or c.table_name not like 'base_crm%%')))
+            order by 1, 2, 3
+            """
+        ).fetchall()
+        for schema, table, column in columns:
+            query = sql.SQL("select count(*) from {} where lower({}::text) like any(%s)").format(
+                sql.Identifier(schema, table), sql.Identifier(column)
+            )
+            row = conn.execute(query, (patterns,)).fetchone()
+            if row and row[0]:
+                found.append(f"{schema}.{table}.{column}: {row[0]} rows")
+    return found
+
+
+@pytest.mark.e2e
+def test_erased_persons_data_is_nowhere_the_project_writes(embedded_pg, demo_marts: Path) -> None:
+    """After a published build, no schema the project writes (staging, intermediate, the build
+    and published marts, kept versions, stored test failures, clusters) holds an erased person's
+    e-mail, phone or national id; only the raw landing zone (and the base views over it) does."""
+    values = erased_identifiers(embedded_pg.url)
+    assert len(values) >= 3, "the demo data has erased persons with identifiers"
+    assert find_anywhere(embedded_pg.url, values, include_raw=False) == []
+    assert find_anywhere(embedded_pg.url, values, include_raw=True), "raw still has them"
+
+
+@pytest.mark.e2e
+def test_purge_raw_and_a_record_sent_again(embedded_pg, demo_marts: Path, tmp_path: Path) -> None:
+    """`erase --purge-raw` redacts the raw rows too (keys kept, logged); after a build nothing
+    anywhere holds the identifiers; a record of an erased person that a source system sends
+    again is found by the hashed erasure request and erased again."""
+    values = erased_identifiers(embedded_pg.url)
+    with psycopg.connect(embedded_pg.url) as conn:
+        resend = conn.execute(
+            """
+            select raw.* from raw.crm_contacts as raw
+            join raw.suppressions as sup
+                on sup.reason = 'erasure_request' and sup.scope_type = 'email'
+                and lower(trim(sup.scope_value)) = lower(trim(raw.email))
+            order by raw.source_system, raw.source_record_id limit 1
+            """
+        )
+        columns = [c.name for c in resend.description or []]
+        record = dict(zip(columns, resend.fetchone() or (), strict=False))
+    assert record, "the demo has an erasure request on an e-mail with a contact record"
+    purged = run_cli("erase", "--purge-raw")
+    assert purged.returncode == 0, purged.stdout + purged.stderr
+    assert "raw rows of" in purged.stdout
+    built = run_cli("build")
+    assert built.returncode == 0, built.stdout[-4000:] + built.stderr[-2000:]
+    assert find_anywhere(embedded_pg.url, values, include_raw=True) == []
+    with psycopg.connect(embedded_pg.url) as conn:
+        logged = conn.execute(
+            "select table_name, row_count from raw._crm_load_log where mode = 'erase'"
+        ).fetchall()
+        assert dict(logged)["crm_contacts"] > 0
+        hashed = conn.execute(
+            "select count(*) from raw.suppressions where scope_value like 'sha256:%'"
+        ).fetchone()
+        assert hashed is not None and hashed[0] > 0
+    # the source system sends the person again: the hashed request erases them again
+    resent = {**record, "source_system": "web", "source_record_id": "resent-after-erasure"}
+    (tmp_path / "again").mkdir()
+    with (tmp_path / "again" / "crm_contacts.csv").open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(RAW_TABLES["crm_contacts"]))
+        writer.writeheader()
+        writer.writerow({k: record.get(k) or "" for k in RAW_TABLES["crm_contacts"]} | resent)
+    assert run_cli("load", str(tmp_path / "again"), "--append").returncode == 0
+    rebuilt = run_cli("build")
+    assert rebuilt.returncode == 0, rebuilt.stdout[-4000:] + rebuilt.stderr[-2000:]
+    with psycopg.connect(embedded_pg.url) as conn:
+        row = conn.execute(
+            "select customers.is_erased, customers.email from marts.customer_source_map as map "
+            "join marts.customers as customers using (customer_id) "
+            "where map.source_record_id = 'resent-after-erasure'"
+        ).fetchone()
+    assert row == (True, None)
