@@ -496,10 +496,12 @@ class Rules:
 
 @pytest.fixture(scope="module")
 def demo(embedded_pg) -> Iterator[str]:
-    """The demo data loaded and the segment models built as of 2026-10-31."""
-    loaded = run_cli("load", str(PROJECT_DIR / "seeds" / "demo"))
+    """The demo data loaded and the segment models built - without an as-of var: the data says
+    2026-10-31 whatever the day (test_as_of_comes_from_the_data)."""
+    loaded = run_cli("load", str(PROJECT_DIR / "seeds" / "demo"), "--replace-all")
     assert loaded.returncode == 0, loaded.stderr
-    build(SEGMENT_MODELS, as_of=AS_OF, full_refresh=True)
+    done = run_cli("build", "--select", SEGMENT_MODELS, "--exclude", *NO_TESTS, "--full-refresh")
+    assert done.returncode == 0, done.stdout + done.stderr
     yield embedded_pg.url
 
 
@@ -633,6 +635,28 @@ def test_value_tiers_lights_renewals_lifecycle_match_pandas(
         == lifecycle.lifecycle_stage.value_counts().to_dict()
     )
     assert segments.value_tier.value_counts().to_dict() == counts.to_dict()
+
+
+def test_as_of_comes_from_the_data_and_the_readme_figures_hold(demo: str) -> None:
+    """Issue 10: the demo ends on 2026-10-31, so a build without the var is as of that date on
+    any day; the README's table of demo figures is what the build gives."""
+    as_of = query(demo, "select * from intermediate.int_as_of_dates_resolved")
+    assert as_of.as_of_date.tolist() == [AS_OF] and as_of.as_of_source.tolist() == ["data"]
+    readme = (PROJECT_DIR / "README.md").read_text(encoding="utf-8")
+    table = readme.split("<!-- demo-figures")[1].split("<!-- /demo-figures -->")[0]
+    expected = {}
+    for line in table.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 3 and cells[2].replace(",", "").isdigit():
+            label = None if cells[1].startswith("(none") else cells[1]
+            expected[(cells[0], label)] = int(cells[2].replace(",", ""))
+    assert len(expected) >= 15
+    segments = query(demo, "select * from marts__build.customer_segments")
+    for (column, label), persons in expected.items():
+        actual = int(
+            segments[column].isna().sum() if label is None else (segments[column] == label).sum()
+        )
+        assert actual == persons, f"README says {column} {label}: {persons}, the build {actual}"
 
 
 HISTORY = "select customer_id, segment_type, segment_value, valid_from, valid_to, is_current " \
