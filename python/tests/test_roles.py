@@ -21,6 +21,7 @@ import psycopg
 import pytest
 from psycopg import sql
 
+from crm_segments import erasure_check
 from crm_segments.contract import RAW_TABLES
 
 from .conftest import PROJECT_DIR, run_cli
@@ -239,69 +240,16 @@ def test_roles_on_a_normal_server(tmp_path: Path) -> None:
 # tests come last in the module: the second one redacts the raw data
 # ---------------------------------------------------------------------------------------------
 RESOLUTION = ["+customer_source_map", "+customers", "+dq_quarantine"]
-WRITTEN_SCHEMAS = "(schema_name in ('staging', 'intermediate', 'dq_test_failures', 'clusters') " \
-    "or schema_name like 'marts%')"  # fmt: skip
 
 
 def erased_identifiers(url: str) -> list[str]:
-    """E-mails, phones (as typed, as digits, E.164) and national ids of the erased persons, read
-    from the raw records resolved to them (intermediate keeps their keys, not their data)."""
     with psycopg.connect(url) as conn:
-        rows = conn.execute(
-            """
-            select lower(trim(raw.email)), trim(raw.phone), upper(trim(raw.national_id))
-            from intermediate.int_customers_erased as erased
-            join intermediate.int_contacts_resolved as records using (customer_id)
-            join staging.base_crm__contacts as base
-                on base._key_source_system = records.source_system
-                and base._key_source_record_id = records.source_record_id
-            join raw.crm_contacts as raw
-                on raw.source_system is not distinct from base.source_system
-                and raw.source_record_id is not distinct from base.source_record_id
-            """
-        ).fetchall()
-    values: set[str] = set()
-    for email, phone, national_id in rows:
-        if email and "@" in email:
-            values.add(email)
-        if phone:
-            digits = re.sub(r"\D", "", phone)
-            if len(digits) >= 9:
-                values.update({phone, digits[-9:]})
-        if national_id and len(national_id) >= 8:
-            values.add(national_id)
-    return sorted(values)
+        return erasure_check.erased_identifiers(conn)
 
 
 def find_anywhere(url: str, values: list[str], *, include_raw: bool) -> list[str]:
-    """Every (table.column) of the schemas the project writes whose text holds one of values."""
-    schemas = WRITTEN_SCHEMAS + (" or schema_name = 'raw'" if include_raw else "")
-    found: list[str] = []
-    patterns = [f"%{v.lower()}%" for v in values]
     with psycopg.connect(url) as conn:
-        columns = conn.execute(
-            f"""
-            select c.table_schema, c.table_name, c.column_name
-            from information_schema.columns as c
-            join information_schema.tables as t using (table_schema, table_name)
-            join (select nspname as schema_name from pg_namespace) as s
-                on s.schema_name = c.table_schema
-            where ({schemas})
-                and c.data_type in ('text', 'jsonb', 'ARRAY', 'character varying')
-                and (t.table_type = 'BASE TABLE'
-                    or (t.table_type = 'VIEW' and ({str(include_raw).lower()}
-                        or c.table_name not like 'base_crm%%')))
-            order by 1, 2, 3
-            """
-        ).fetchall()
-        for schema, table, column in columns:
-            query = sql.SQL("select count(*) from {} where lower({}::text) like any(%s)").format(
-                sql.Identifier(schema, table), sql.Identifier(column)
-            )
-            row = conn.execute(query, (patterns,)).fetchone()
-            if row and row[0]:
-                found.append(f"{schema}.{table}.{column}: {row[0]} rows")
-    return found
+        return erasure_check.find_anywhere(conn, values, include_raw=include_raw)
 
 
 @pytest.mark.e2e
