@@ -98,6 +98,17 @@ def purge_raw(
                 inner join {inter}.int_contacts_resolved as records using (contact_key)
                 inner join {inter}.int_customers_erased as erased using (customer_id)
                 where ids.identifier_type in ('email', 'mobile', 'landline', 'national_id');
+
+                -- the raw keys of their records, as typed (the base view trims them): one pass
+                -- over the view, then a hash join (a correlated probe of the view per raw row
+                -- is quadratic). A resolved record has both keys, so plain equality finds it.
+                create temporary table crm_purge_raw_keys on commit drop as
+                select distinct base.source_system, base.source_record_id
+                from {staging}.base_crm__contacts as base
+                inner join crm_purge_records as erased
+                    on base._key_source_system = erased.source_system
+                    and base._key_source_record_id = erased.source_record_id;
+                analyze crm_purge_raw_keys;
                 """
             ).format(**ids)
         )
@@ -114,12 +125,9 @@ def purge_raw(
                 set {assignments}
                 where
                     exists (
-                        select from {staging}.base_crm__contacts as base
-                        inner join crm_purge_records as erased
-                            on base._key_source_system = erased.source_system
-                            and base._key_source_record_id = erased.source_record_id
-                        where base.source_system is not distinct from contacts.source_system
-                            and base.source_record_id is not distinct from contacts.source_record_id
+                        select from crm_purge_raw_keys as erased
+                        where erased.source_system = contacts.source_system
+                            and erased.source_record_id = contacts.source_record_id
                     )
                     or lower(trim(contacts.email)) in (
                         select identifier_value from crm_purge_values
