@@ -88,6 +88,8 @@ scored as (
         propensities.cell_trials,
         propensities.cell_successes,
         propensities.offer_rate,
+        propensities.cell_lift,
+        propensities.prior_rate,
         propensities.propensity as cell_propensity,
         contexts.context_reason,
         contexts.context_at,

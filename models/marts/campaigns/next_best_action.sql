@@ -87,6 +87,58 @@ decided as (
 
 ),
 
+-- the reason in words, part by part
+explained as (
+
+    select
+        decided.*,
+        case
+            when decided.cell_trials > 0
+                then format(
+                        '%s of %s similar customers (%s) responded to it, %s after smoothing towards %s '
+                        || '(the offer''s %s x %s, how the cell answers %s offers)',
+                        decided.cell_successes, decided.cell_trials, decided.cell_key,
+                        to_char(100 * decided.cell_propensity, 'FM990.0') || '%',
+                        to_char(100 * decided.prior_rate, 'FM990.0') || '%',
+                        to_char(100 * decided.offer_rate, 'FM990.0') || '%', to_char(decided.cell_lift, 'FM990.00'),
+                        decided.objective
+                    )
+            else format(
+                    'no similar customer (%s) was offered it yet: the offer''s rate %s x %s, how the cell '
+                    || 'answers %s offers = %s',
+                    decided.cell_key, to_char(100 * decided.offer_rate, 'FM990.0') || '%',
+                    to_char(decided.cell_lift, 'FM990.00'), decided.objective,
+                    to_char(100 * decided.cell_propensity, 'FM990.0') || '%'
+                )
+        end as history_text,
+        case
+            when decided.context_reason is not null
+                then format(
+                        '; x%s after a %s interaction on %s',
+                        decided.context_boost, decided.context_reason, {{ crm_segments.utc_date('decided.context_at') }}
+                    )
+            else ''
+        end as context_text,
+        format(
+            '; expected value %s = %s x margin %s - contact cost %s',
+            to_char(decided.expected_value, 'FM999999990.00'),
+            to_char(100 * decided.propensity, 'FM990.0') || '%',
+            to_char(decided.margin_per_acceptance, 'FM999999990.00'),
+            to_char(decided.cost_per_contact, 'FM999999990.00')
+        ) as value_text,
+        case
+            when decided.channel is not null and decided.is_preferred_channel
+                then format('; by %s, the preferred channel', decided.channel)
+            when decided.channel is not null then format('; by %s', decided.channel)
+            when decided.is_global_control then '; inbound only: the person is in the global control group'
+            else
+                '; inbound only: no outbound channel of the offer is allowed now '
+                || '(consent, address, suppression or contact pressure)'
+        end as channel_text
+    from decided
+
+),
+
 final as (
 
     select
@@ -100,6 +152,7 @@ final as (
         propensity,
         cell_propensity,
         offer_rate,
+        cell_lift,
         cell_trials,
         cell_successes,
         context_reason,
@@ -114,45 +167,9 @@ final as (
         is_preferred_channel,
         is_outbound_allowed,
         is_global_control,
-        concat(
-            offer_name, ': ',
-            case
-                when cell_trials > 0
-                    then format(
-                            '%s of %s similar customers (%s) responded to it; %s once smoothed towards the offer''s %s',
-                            cell_successes, cell_trials, cell_key,
-                            to_char(100 * cell_propensity, 'FM990.0') || '%',
-                            to_char(100 * offer_rate, 'FM990.0') || '%'
-                        )
-                else format(
-                        'no similar customer (%s) was offered it yet: the offer''s rate %s',
-                        cell_key, to_char(100 * offer_rate, 'FM990.0') || '%'
-                    )
-            end,
-            case
-                when context_reason is not null
-                    then format(
-                            '; x%s after a %s interaction on %s',
-                            context_boost, context_reason, {{ crm_segments.utc_date('context_at') }}
-                        )
-            end,
-            format(
-                '; expected value %s = %s x margin %s - contact cost %s',
-                to_char(expected_value, 'FM999999990.00'), to_char(100 * propensity, 'FM990.0') || '%',
-                to_char(margin_per_acceptance, 'FM999999990.00'), to_char(cost_per_contact, 'FM999999990.00')
-            ),
-            case
-                when channel is not null and is_preferred_channel
-                    then format('; by %s, the preferred channel', channel)
-                when channel is not null then format('; by %s', channel)
-                when is_global_control then '; inbound only: the person is in the global control group'
-                else
-                    '; inbound only: no outbound channel of the offer is allowed now '
-                    || '(consent, address, suppression or contact pressure)'
-            end
-        ) as why,
+        offer_name || ': ' || history_text || context_text || value_text || channel_text as why,
         {{ crm_segments.segments_as_of_date() }} as as_of_date
-    from decided
+    from explained
 
 )
 
