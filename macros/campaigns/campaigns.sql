@@ -90,8 +90,17 @@
                 raw_rates.pooled_response_rate * (1 - raw_rates.pooled_response_rate)
                 * (1.0 / nullif({{ counts }}.treated_persons, 0) + 1.0 / nullif({{ counts }}.control_persons, 0))
             ) as pooled_standard_error,
-            (raw_rates.treated_revenue_per_person - raw_rates.control_revenue_per_person)
-            * {{ counts }}.treated_persons as incremental_revenue
+            -- (treated - control per person) x treated persons, written so that no rounded
+            -- per-person figure is multiplied back up
+            case when {{ counts }}.treated_persons > 0 then
+                {{ counts }}.treated_revenue
+                - {{ counts }}.control_revenue * {{ counts }}.treated_persons / nullif({{ counts }}.control_persons, 0)
+            end as incremental_revenue,
+            case when {{ counts }}.treated_persons > 0 then
+                {{ counts }}.responded_persons
+                - {{ counts }}.control_responded_persons::numeric * {{ counts }}.treated_persons
+                / nullif({{ counts }}.control_persons, 0)
+            end as incremental_responders
     ) as raw_uplift
     cross join lateral (
         select
@@ -114,7 +123,7 @@
                 ), 6
             ) as uplift_ci_high,
             round(raw_uplift.uplift / nullif(raw_uplift.pooled_standard_error, 0), 4) as uplift_z,
-            round(raw_uplift.uplift * {{ counts }}.treated_persons, 2) as incremental_responders,
+            round(raw_uplift.incremental_responders, 2) as incremental_responders,
             round(raw_rates.treated_revenue_per_person, 4) as treated_revenue_per_person,
             round(raw_rates.control_revenue_per_person, 4) as control_revenue_per_person,
             round(raw_uplift.incremental_revenue, 2) as incremental_revenue,
