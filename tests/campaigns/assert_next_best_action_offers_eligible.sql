@@ -1,6 +1,7 @@
 -- Invariant: no ineligible offer is ranked. Every next_best_action row is re-checked against the
 -- offer catalogue (the seed, not int_offers_parsed), the person's segments, plan types, consent,
--- suppressions and campaign history, independently of int_customer_offers_eligible.
+-- suppressions and campaign history, independently of int_customer_offers_eligible. Each rule is
+-- a set (joined once), never a subquery per row.
 with
 
 as_of as (
@@ -14,8 +15,11 @@ as_of as (
 nba as (
 
     select
-        nba.*,
-        offers.product as catalogue_product,
+        nba.customer_id,
+        nba.offer_code,
+        nba.channel,
+        nba.expected_value,
+        offers.product,
         offers.valid_from,
         offers.valid_to,
         offers.min_tenure_months,
@@ -41,7 +45,7 @@ persons as (
 
 ),
 
-campaign_history as (
+history as (
 
     select
         contacts.customer_id,
@@ -58,13 +62,77 @@ campaign_history as (
 
 ),
 
+held as (
+
+    select distinct
+        history.customer_id,
+        history.product
+    from history
+    cross join as_of
+    where
+        history.is_conversion
+        and history.contacted_at >= as_of.as_of_at - interval '{{ var("nba_product_held_months") }} month'
+
+),
+
+rested as (
+
+    select distinct
+        history.customer_id,
+        history.offer_code
+    from history
+    cross join as_of
+    where
+        not history.is_control
+        and history.contacted_at >= as_of.as_of_at - interval '{{ var("nba_offer_rest_days") }} day'
+
+),
+
+granted as (
+
+    select
+        consent.customer_id,
+        '|' || string_agg(consent.channel, '|') || '|' as granted_channels
+    from {{ ref('customer_consent') }} as consent
+    inner join {{ ref('int_customer_channels_reachable') }} as reachable
+        on
+            consent.customer_id = reachable.customer_id
+            and consent.channel = reachable.channel
+    where consent.purpose = 'marketing' and consent.consent_state = 'granted' and reachable.is_reachable
+    group by consent.customer_id
+
+),
+
+suppressed as (
+
+    select distinct customer_id
+    from {{ ref('int_suppressions_resolved') }}
+    where is_active and suppression_level = 'person' and customer_id is not null
+
+),
+
+audience as (
+
+    select
+        customer_id,
+        channel
+    from {{ ref('campaign_audience') }}
+
+),
+
+control_group as (
+
+    select customer_id from {{ ref('global_control_group') }}
+
+),
+
 checks as (
 
     select
         nba.customer_id,
         nba.offer_code,
         case
-            when nba.catalogue_product is null then 'not in the catalogue'
+            when nba.product is null then 'not in the catalogue'
             when nba.valid_from > as_of.as_of_date or nba.valid_to < as_of.as_of_date then 'outside its validity'
             when
                 nba.stage_list != '||'
@@ -86,60 +154,34 @@ checks as (
                 )
                 then 'plan type'
             when persons.tenure_months < nba.min_tenure_months then 'tenure'
-            when exists (
-                    select 1 from campaign_history
-                    where
-                        campaign_history.customer_id = nba.customer_id
-                        and campaign_history.product = nba.catalogue_product
-                        and campaign_history.is_conversion
-                        and campaign_history.contacted_at
-                        >= as_of.as_of_at - interval '{{ var("nba_product_held_months") }} month'
-                ) then 'holds the product'
-            when exists (
-                    select 1 from campaign_history
-                    where
-                        campaign_history.customer_id = nba.customer_id
-                        and campaign_history.offer_code = nba.offer_code
-                        and not campaign_history.is_control
-                        and campaign_history.contacted_at
-                        >= as_of.as_of_at - interval '{{ var("nba_offer_rest_days") }} day'
-                ) then 'offered within the rest period'
-            when not exists (
+            when held.customer_id is not null then 'holds the product'
+            when rested.customer_id is not null then 'offered within the rest period'
+            when
+                granted.customer_id is null
+                or not exists (
                     select 1
-                    from {{ ref('customer_consent') }} as consent
-                    inner join {{ ref('int_customer_channels_reachable') }} as reachable
-                        on
-                            consent.customer_id = reachable.customer_id
-                            and consent.channel = reachable.channel
-                    where
-                        consent.customer_id = nba.customer_id
-                        and consent.purpose = 'marketing'
-                        and consent.consent_state = 'granted'
-                        and reachable.is_reachable
-                        and position('|' || consent.channel || '|' in nba.channel_list) > 0
-                ) then 'no marketing grant on a channel of the offer'
-            when exists (
-                    select 1 from {{ ref('int_suppressions_resolved') }} as suppressions
-                    where
-                        suppressions.customer_id = nba.customer_id
-                        and suppressions.is_active
-                        and suppressions.suppression_level = 'person'
-                ) then 'suppressed'
+                    from unnest(string_to_array(trim(both '|' from nba.channel_list), '|')) as offer_channel (channel)
+                    where position('|' || offer_channel.channel || '|' in granted.granted_channels) > 0
+                )
+                then 'no marketing grant on a channel of the offer'
+            when suppressed.customer_id is not null then 'suppressed'
             when nba.channel is not null and position('|' || nba.channel || '|' in nba.channel_list) = 0
                 then 'channel not allowed by the offer'
-            when nba.channel is not null and not exists (
-                    select 1 from {{ ref('campaign_audience') }} as audience
-                    where audience.customer_id = nba.customer_id and audience.channel = nba.channel
-                ) then 'outbound channel outside campaign_audience'
-            when nba.channel is not null and exists (
-                    select 1 from {{ ref('global_control_group') }} as control_group
-                    where control_group.customer_id = nba.customer_id
-                ) then 'outbound offer to the global control group'
+            when nba.channel is not null and audience.customer_id is null
+                then 'outbound channel outside campaign_audience'
+            when nba.channel is not null and control_group.customer_id is not null
+                then 'outbound offer to the global control group'
             when nba.expected_value <= {{ var('nba_min_expected_value') }} then 'expected value too low'
         end as problem
     from nba
     cross join as_of
     left join persons on nba.customer_id = persons.customer_id
+    left join held on nba.customer_id = held.customer_id and nba.product = held.product
+    left join rested on nba.customer_id = rested.customer_id and nba.offer_code = rested.offer_code
+    left join granted on nba.customer_id = granted.customer_id
+    left join suppressed on nba.customer_id = suppressed.customer_id
+    left join audience on nba.customer_id = audience.customer_id and nba.channel = audience.channel
+    left join control_group on nba.customer_id = control_group.customer_id
 
 )
 
