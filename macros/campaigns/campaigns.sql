@@ -180,36 +180,58 @@
 {%- endmacro %}
 
 
-{% macro segment_labels_at(events, date_column) -%}
-    {{ return(adapter.dispatch('segment_labels_at', 'crm_segments')(events, date_column)) }}
+{% macro segment_labels_at(events, date_column, keys) -%}
+    {{ return(adapter.dispatch('segment_labels_at', 'crm_segments')(events, date_column, keys)) }}
 {%- endmacro %}
 
-{#- A select over the CTE `events` (with customer_id and a date column): every event once per
-    segment type of segment_membership, with the person's label of that type on the date: the
-    membership row valid on the date (valid_from <= date < valid_to); when the history does not
-    reach back to the date, the earliest later row (the closest label known: on a first build,
-    today's); '(none)' when the person has no label of that type then or later.
-    is_label_at_date says whether the label was valid on the date itself. -#}
-{% macro default__segment_labels_at(events, date_column) -%}
+{#- A select over the CTE `events` (with customer_id, a date column and key columns that
+    identify an event): every event once per segment type of segment_membership, with the
+    person's label of that type on the date: the membership row valid on the date (valid_from
+    <= date < valid_to); when the history does not reach back to the date, the earliest later
+    row (the closest label known: on a first build, today's); '(none)' when the person has no
+    label of that type then or later. is_label_at_date says whether the label was valid on the
+    date itself. Set-based (one hash join and one sort), not a lookup per event. -#}
+{% macro default__segment_labels_at(events, date_column, keys) -%}
+    {%- set key_list = keys | join(', ') -%}
+    with
+
+    segment_types as (
+
+        select distinct membership.segment_type from {{ ref('segment_membership') }} as membership
+
+    ),
+
+    chosen as (
+
+        select distinct on ({% for key in keys %}{{ events }}.{{ key }}, {% endfor %}membership.segment_type)
+            {%- for key in keys %}
+            {{ events }}.{{ key }},
+            {%- endfor %}
+            membership.segment_type,
+            membership.segment_value,
+            membership.valid_from <= {{ events }}.{{ date_column }} as is_label_at_date
+        from {{ events }}
+        inner join {{ ref('segment_membership') }} as membership
+            on
+                {{ events }}.customer_id = membership.customer_id
+                and (membership.valid_to is null or membership.valid_to > {{ events }}.{{ date_column }})
+        order by {% for key in keys %}{{ events }}.{{ key }}, {% endfor %}membership.segment_type, membership.valid_from
+
+    )
+
     select
         {{ events }}.*,
         segment_types.segment_type,
-        coalesce(label.segment_value, '(none)') as segment_value,
-        coalesce(label.valid_from <= {{ events }}.{{ date_column }}, false) as is_label_at_date
+        coalesce(chosen.segment_value, '(none)') as segment_value,
+        coalesce(chosen.is_label_at_date, false) as is_label_at_date
     from {{ events }}
-    cross join (select distinct membership.segment_type from {{ ref('segment_membership') }} as membership) as segment_types
-    left join lateral (
-        select
-            membership.segment_value,
-            membership.valid_from
-        from {{ ref('segment_membership') }} as membership
-        where
-            membership.customer_id = {{ events }}.customer_id
-            and membership.segment_type = segment_types.segment_type
-            and (membership.valid_to is null or membership.valid_to > {{ events }}.{{ date_column }})
-        order by membership.valid_from asc
-        limit 1
-    ) as label on true
+    cross join segment_types
+    left join chosen
+        on
+            segment_types.segment_type = chosen.segment_type
+            {%- for key in keys %}
+            and {{ events }}.{{ key }} = chosen.{{ key }}
+            {%- endfor %}
 {%- endmacro %}
 
 

@@ -26,7 +26,7 @@ persons as (
 
 labelled as (
 
-    {{ crm_segments.segment_labels_at('persons', 'label_date') }}
+    {{ crm_segments.segment_labels_at('persons', 'label_date', ['campaign_id', 'customer_id']) }}
 
 ),
 

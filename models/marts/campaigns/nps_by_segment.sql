@@ -24,7 +24,7 @@ responses as (
 
 labelled as (
 
-    {{ crm_segments.segment_labels_at('responses', 'responded_date') }}
+    {{ crm_segments.segment_labels_at('responses', 'responded_date', ['response_id']) }}
 
 ),
 
