@@ -28,21 +28,31 @@ facts as (
 
 ),
 
--- every person-month with activity, plus the month after an active month (to see churn)
+-- every person-month with activity, plus the month after an active month (to see churn), as
+-- narrow numbers that add up: each group below is one sum over these rows
 person_months as (
 
     select
         coalesce(current_month.customer_id, previous_month.customer_id) as customer_id,
         coalesce(current_month.month, (previous_month.month + interval '1 month')::date) as month,
-        coalesce(current_month.is_active, false) as is_active,
-        coalesce(previous_month.is_active, false) as was_active,
-        coalesce(current_month.revenue, 0) as revenue,
-        {{ crm_segments.nps_class('current_month.nps_score') }} as nps_class
+        case when coalesce(current_month.is_active, false) then 1 else 0 end as is_active,
+        case when coalesce(current_month.is_active, false) then current_month.revenue else 0 end as active_revenue,
+        case when coalesce(previous_month.is_active, false) then 1 else 0 end as was_active,
+        case
+            when coalesce(previous_month.is_active, false) and not coalesce(current_month.is_active, false) then 1
+            else 0
+        end as churned,
+        case when current_month.nps_score is not null then 1 else 0 end as answered,
+        case when {{ crm_segments.nps_class('current_month.nps_score') }} = 'promoter' then 1 else 0 end as promoter,
+        case when {{ crm_segments.nps_class('current_month.nps_score') }} = 'detractor' then 1 else 0 end as detractor
     from facts as current_month
     full join facts as previous_month
         on
             current_month.customer_id = previous_month.customer_id
             and current_month.month = (previous_month.month + interval '1 month')::date
+    where
+        coalesce(current_month.month, (previous_month.month + interval '1 month')::date)
+        <= (select reference.reference_month from reference)
 
 ),
 
@@ -59,6 +69,7 @@ treated as (
 
 ),
 
+-- first treatment per person and objective, and per person over every objective ('any')
 exposure as (
 
     select
@@ -89,60 +100,61 @@ control_group as (
 
 ),
 
-contacted_rows as (
+-- the contacted base: summed straight out of the join (no row list of its own)
+contacted as (
 
     select
         exposure.objective,
+        person_months.month,
         'contacted' as programme_group,
-        person_months.*
+        sum(person_months.is_active) as active_persons,
+        sum(person_months.active_revenue) as revenue,
+        sum(person_months.was_active) as active_before,
+        sum(person_months.churned) as churned_persons,
+        sum(person_months.answered) as nps_responses,
+        sum(person_months.promoter) as promoters,
+        sum(person_months.detractor) as detractors
     from person_months
     inner join exposure
         on
             person_months.customer_id = exposure.customer_id
             and person_months.month >= exposure.first_month
+    group by exposure.objective, person_months.month
 
 ),
 
-control_rows as (
+-- the control group: members never treated by a campaign of the objective up to the month
+control as (
 
     select
         objectives.objective,
+        person_months.month,
         'control' as programme_group,
-        person_months.*
+        sum(person_months.is_active) as active_persons,
+        sum(person_months.active_revenue) as revenue,
+        sum(person_months.was_active) as active_before,
+        sum(person_months.churned) as churned_persons,
+        sum(person_months.answered) as nps_responses,
+        sum(person_months.promoter) as promoters,
+        sum(person_months.detractor) as detractors
     from person_months
     inner join control_group on person_months.customer_id = control_group.customer_id
     cross join objectives
-    where not exists (
-            select 1 from exposure
-            where
-                exposure.customer_id = person_months.customer_id
-                and exposure.objective = objectives.objective
-                and exposure.first_month <= person_months.month
-        )
+    left join exposure
+        on
+            person_months.customer_id = exposure.customer_id
+            and objectives.objective = exposure.objective
+            and person_months.month >= exposure.first_month
+    where exposure.customer_id is null
+    group by objectives.objective, person_months.month
 
 ),
 
 grouped as (
 
-    select
-        grouped_rows.objective,
-        grouped_rows.month,
-        grouped_rows.programme_group,
-        count(*) filter (where grouped_rows.is_active) as active_persons,
-        coalesce(sum(grouped_rows.revenue) filter (where grouped_rows.is_active), 0) as revenue,
-        count(*) filter (where grouped_rows.was_active) as active_before,
-        count(*) filter (where grouped_rows.was_active and not grouped_rows.is_active) as churned_persons,
-        count(grouped_rows.nps_class) as nps_responses,
-        count(*) filter (where grouped_rows.nps_class = 'promoter') as promoters,
-        count(*) filter (where grouped_rows.nps_class = 'detractor') as detractors
-    from (
-        select * from contacted_rows
-        union all
-        select * from control_rows
-    ) as grouped_rows
-    cross join reference
-    where grouped_rows.month <= reference.reference_month
-    group by grouped_rows.objective, grouped_rows.month, grouped_rows.programme_group
+    select * from contacted
+    union all
+    select * from control
 
 ),
 
