@@ -180,58 +180,88 @@
 {%- endmacro %}
 
 
-{% macro segment_labels_at(events, date_column, keys) -%}
-    {{ return(adapter.dispatch('segment_labels_at', 'crm_segments')(events, date_column, keys)) }}
+{% macro segment_labels_at(events, date_column) -%}
+    {{ return(adapter.dispatch('segment_labels_at', 'crm_segments')(events, date_column)) }}
 {%- endmacro %}
 
-{#- A select over the CTE `events` (with customer_id, a date column and key columns that
-    identify an event): every event once per segment type of segment_membership, with the
-    person's label of that type on the date: the membership row valid on the date (valid_from
-    <= date < valid_to); when the history does not reach back to the date, the earliest later
-    row (the closest label known: on a first build, today's); '(none)' when the person has no
-    label of that type then or later. is_label_at_date says whether the label was valid on the
-    date itself. Set-based (one hash join and one sort), not a lookup per event. -#}
-{% macro default__segment_labels_at(events, date_column, keys) -%}
-    {%- set key_list = keys | join(', ') -%}
+{#- A select over the CTE `events` (with customer_id and a date column): every event once per segment type of segment_membership, with the
+    person's label of that type on the date. The history starts at the first run that filled
+    segment_membership (its smallest valid_from): on or after that day the label is the row
+    valid on the date (valid_from <= date < valid_to), or '(none)' when the person had no label
+    of the type then; before it, nothing is known about the date, and the person's earliest
+    recorded label of the type stands in (on a first build: today's). is_label_at_date says
+    whether the label was valid on the date itself. One hash join on (customer_id,
+    segment_type); at most one row matches, since a person's periods of one type never
+    overlap. -#}
+{% macro default__segment_labels_at(events, date_column) -%}
     with
 
-    segment_types as (
+    membership as (
 
-        select distinct membership.segment_type from {{ ref('segment_membership') }} as membership
+        select * from {{ ref('segment_membership') }}
 
     ),
 
-    chosen as (
+    segment_types as (
 
-        select distinct on ({% for key in keys %}{{ events }}.{{ key }}, {% endfor %}membership.segment_type)
-            {%- for key in keys %}
-            {{ events }}.{{ key }},
-            {%- endfor %}
+        select distinct membership.segment_type from membership
+
+    ),
+
+    history as (
+
+        select min(membership.valid_from) as first_run from membership
+
+    ),
+
+    first_rows as (
+
+        select
+            membership.customer_id,
+            membership.segment_type,
+            min(membership.valid_from) as first_valid_from
+        from membership
+        group by membership.customer_id, membership.segment_type
+
+    ),
+
+    marked as (
+
+        select
+            membership.customer_id,
             membership.segment_type,
             membership.segment_value,
-            membership.valid_from <= {{ events }}.{{ date_column }} as is_label_at_date
-        from {{ events }}
-        inner join {{ ref('segment_membership') }} as membership
+            membership.valid_from,
+            membership.valid_to,
+            membership.valid_from = first_rows.first_valid_from as is_first
+        from membership
+        inner join first_rows
             on
-                {{ events }}.customer_id = membership.customer_id
-                and (membership.valid_to is null or membership.valid_to > {{ events }}.{{ date_column }})
-        order by {% for key in keys %}{{ events }}.{{ key }}, {% endfor %}membership.segment_type, membership.valid_from
+                membership.customer_id = first_rows.customer_id
+                and membership.segment_type = first_rows.segment_type
 
     )
 
     select
         {{ events }}.*,
         segment_types.segment_type,
-        coalesce(chosen.segment_value, '(none)') as segment_value,
-        coalesce(chosen.is_label_at_date, false) as is_label_at_date
+        coalesce(marked.segment_value, '(none)') as segment_value,
+        coalesce(marked.valid_from <= {{ events }}.{{ date_column }}, false) as is_label_at_date
     from {{ events }}
     cross join segment_types
-    left join chosen
+    cross join history
+    left join marked
         on
-            segment_types.segment_type = chosen.segment_type
-            {%- for key in keys %}
-            and {{ events }}.{{ key }} = chosen.{{ key }}
-            {%- endfor %}
+            {{ events }}.customer_id = marked.customer_id
+            and segment_types.segment_type = marked.segment_type
+            and (
+                (
+                    {{ events }}.{{ date_column }} >= history.first_run
+                    and marked.valid_from <= {{ events }}.{{ date_column }}
+                    and (marked.valid_to is null or marked.valid_to > {{ events }}.{{ date_column }})
+                )
+                or ({{ events }}.{{ date_column }} < history.first_run and marked.is_first)
+            )
 {%- endmacro %}
 
 

@@ -1,9 +1,9 @@
 {#- Campaign x segment type x segment label: the measures of campaign_performance within each
     segment, so that a marketer sees where a campaign worked. A person's label is the one they
-    had when the campaign started (segment_membership on start_date); where the history does
-    not reach back that far, the earliest label recorded after it (on a first build: today's
-    label), and share_labelled_at_start says how many persons had a label from the campaign's
-    start (macro segment_labels_at). Persons without a label of a type count under '(none)', so
+    had when the campaign started (segment_membership on start_date); for a campaign that
+    started before the history did (its first run), the person's earliest recorded label (on a
+    first build: today's), and share_labelled_at_start says how many persons had a label from
+    the campaign's start (macro segment_labels_at). Persons without a label of a type count under '(none)', so
     the segments of a type add up to the campaign. The campaign's cost is shared by treated
     persons (allocated_cost); the verdict judges the segment on it. -#}
 with
@@ -26,7 +26,7 @@ persons as (
 
 labelled as (
 
-    {{ crm_segments.segment_labels_at('persons', 'label_date', ['campaign_id', 'customer_id']) }}
+    {{ crm_segments.segment_labels_at('persons', 'label_date') }}
 
 ),
 

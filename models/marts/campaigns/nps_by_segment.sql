@@ -1,9 +1,8 @@
 {#- Segment type x label x month: NPS answers (int_nps_responses_resolved, months up to the
     reference month), promoters, passives, detractors and NPS = % promoters - % detractors.
     Every answer counts (a person answering twice in a month counts twice). A person's label is
-    the one valid on the day of the answer (macro segment_labels_at: where the segment history
-    does not reach back, the earliest label recorded after it); '(none)' without a label of that
-    type. Segment type 'all' (label 'all') is every answer of the month. -#}
+    the one valid on the day of the answer (macro segment_labels_at: for a day before the segment
+    history starts, the earliest label recorded); '(none)' without a label of that type then. Segment type 'all' (label 'all') is every answer of the month. -#}
 -- noqa: disable=RF04
 with
 
@@ -24,7 +23,7 @@ responses as (
 
 labelled as (
 
-    {{ crm_segments.segment_labels_at('responses', 'responded_date', ['response_id']) }}
+    {{ crm_segments.segment_labels_at('responses', 'responded_date') }}
 
 ),
 
