@@ -36,8 +36,9 @@ ruff: $(STAMP)
 sqlfluff: $(STAMP)
 	eval "$$($(BIN)/crm-segments db env)" && $(BIN)/sqlfluff lint --processes 2 models macros tests
 
+# two workers, one test file each at a time (a file's tests share their database state)
 pytest: $(STAMP)
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 --dist loadfile
 
 ## bench: generate 1M customers, load, build; figures are printed and written to bench/results.json
 bench: $(STAMP)

@@ -14,6 +14,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import subprocess
 import sys
 import time
@@ -53,11 +54,28 @@ def machine() -> dict[str, Any]:
     }
 
 
+LAST_OUTPUT: list[str] = []
+
+
 def step(name: str, args: list[str], env: dict[str, str]) -> float:
-    """Run one CLI step, stream its output, return seconds."""
+    """Run one CLI step, stream its output (kept in LAST_OUTPUT), return seconds."""
     print(f"\n=== {name}: crm-segments {' '.join(args)}", flush=True)
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "crm_segments.cli", *args], cwd=ROOT, env=env, check=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "crm_segments.cli", *args],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    LAST_OUTPUT.clear()
+    assert process.stdout is not None
+    for line in process.stdout:
+        print(line, end="", flush=True)
+        LAST_OUTPUT.append(line)
+    if process.wait() != 0:
+        raise SystemExit(f"{name} failed (exit {process.returncode})")
     seconds = time.perf_counter() - started
     print(f"=== {name}: {seconds:.1f}s", flush=True)
     return seconds
@@ -97,10 +115,16 @@ def main() -> int:
     step("db start", ["db", "start"], env)
     figures["load_s"] = step("load", ["load", str(data)], env)
     figures["build_s"] = step("build", ["build", "--full-refresh"], env)
+    published = [
+        m for line in LAST_OUTPUT for m in re.findall(r"scrub and publish: ([\d.]+)s", line)
+    ]
+    figures["scrub_and_publish_s"] = float(published[-1]) if published else None
     figures["slowest_nodes"] = slowest_nodes()
     figures["machine"] = machine()
 
     import psycopg
+
+    from crm_segments import erasure_check
 
     url = subprocess.run(
         [sys.executable, "-m", "crm_segments.cli", "db", "url"],
@@ -119,6 +143,21 @@ def main() -> int:
                 "select source_table, count(*) from marts.dq_quarantine group by 1 order by 1"
             ).fetchall()
         )
+        figures["version_bytes"] = dict(
+            conn.execute(
+                "select n.nspname, sum(pg_total_relation_size(c.oid))::bigint "
+                "from pg_class as c join pg_namespace as n on n.oid = c.relnamespace "
+                "where n.nspname ~ '^marts__v[0-9]+$' and c.relkind = 'r' group by 1 order by 1"
+            ).fetchall()
+        )
+        started = time.perf_counter()
+        values = erasure_check.erased_identifiers(conn)
+        found = erasure_check.find_anywhere(conn, values, include_raw=False)
+        figures["erasure_search"] = {
+            "identifiers": len(values),
+            "found": found,
+            "seconds": round(time.perf_counter() - started, 1),
+        }
     step("db stop", ["db", "stop"], env)
 
     result_file = OUT / f"results-{args.customers}.json"
@@ -132,7 +171,13 @@ def main() -> int:
         )
     print(f"| load (COPY) | {figures['load_s']:.0f} | {total_rows:,} raw rows, "
           f"{total_rows / figures['load_s']:,.0f} rows/s |")  # fmt: skip
-    print(f"| dbt build (full) | {figures['build_s']:.0f} | all models and tests |")
+    print(f"| dbt build (full) | {figures['build_s']:.0f} | all models and tests, publish |")
+    print(f"| of which scrub + publish | {figures['scrub_and_publish_s']} | one transaction |")
+    search = figures["erasure_search"]
+    print(f"| erased-identifier search | {search['seconds']:.0f} | {search['identifiers']} "
+          f"identifiers, found in {len(search['found'])} columns |")  # fmt: skip
+    for schema, size in figures["version_bytes"].items():
+        print(f"| disk of {schema} | | {size / 1e9:.2f} GB |")
     print("\nslowest dbt nodes:")
     for node, seconds in figures["slowest_nodes"]:
         print(f"- {node}: {seconds:.1f}s")

@@ -33,7 +33,10 @@ counts as (
                 source_table = '{{ source_table }}'
                 -- rows quarantined after staging (e.g. consent events on unknown records) are
                 -- also staged rows: only the staging reasons complete raw = staged + quarantined
-                and reason_code in ('missing_key', 'invalid_key', 'duplicate_row', 'duplicate_key')
+                and reason_code in (
+                    select reasons.reason_code from {{ ref('quarantine_reasons') }} as reasons
+                    where reasons.is_staging_reason
+                )
         ) as quarantined_rows
 
 )

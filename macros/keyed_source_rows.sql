@@ -6,12 +6,18 @@
 
   Reasons:
     missing_key    a key column is empty
+    key_too_long   a key column is longer than the var max_key_length (it could not be indexed)
     invalid_key    a key column is present but unreadable (e.g. a billing month "13/2026")
     duplicate_row  an exact copy of the row that was kept for the same key
     duplicate_key  same key as the kept row, different values
 
   Among rows sharing a key the kept one is the most recent by `recency` (when given), then the
   smallest raw record in jsonb order: deterministic whatever the physical row order.
+
+  Bounded input (issue 11): every other column of the contract (the source's YAML columns) that
+  is longer than the var max_value_length is NULL before any parsing or pattern sees it, and its
+  name is listed in _oversized_fields (staging adds it to invalid_fields); the raw record keeps
+  the original row. Extra columns of the raw table are kept in the raw record only.
 
   Arguments:
     relation   the source()
@@ -26,19 +32,47 @@
 {%- endmacro %}
 
 {% macro default__keyed_source_rows(relation, keys, prepared={}, recency=none) -%}
+{%- set max_key = var('max_key_length', 200) | int -%}
+{%- set max_value = var('max_value_length', 1000) | int -%}
+{%- set key_columns = [] -%}
+{%- for name, raw, key in keys %}{% if raw is not none %}{% do key_columns.append(raw) %}{% endif %}{% endfor -%}
+{%- set contract_columns = crm_segments.source_contract_columns(relation) -%}
 with
 
 source as (
 
-    select * from {{ relation }}
+    {% if contract_columns -%}
+        select
+            {%- for column in contract_columns %}
+                {%- if column in key_columns %}
+            raw_rows.{{ column }},
+                {%- else %}
+            case when length(raw_rows.{{ column }}::text) > {{ max_value }} then null else raw_rows.{{ column }} end
+                as {{ column }},
+                {%- endif %}
+            {%- endfor %}
+            array_remove(array[
+                {%- for column in contract_columns if column not in key_columns %}
+                case when length(raw_rows.{{ column }}::text) > {{ max_value }} then '{{ column }}' end
+                {%- if not loop.last %},{% endif %}
+                {%- endfor %}
+            ]::text[], null) as _oversized_fields,
+            to_jsonb(raw_rows) as _raw_record
+        from {{ relation }} as raw_rows
+    {%- else -%}
+        select
+            raw_rows.*,
+            array[]::text[] as _oversized_fields,
+            to_jsonb(raw_rows) as _raw_record
+        from {{ relation }} as raw_rows
+    {%- endif %}
 
 ),
 
 prepared as (
 
     select
-        source.*,
-        to_jsonb(source) as _raw_record
+        source.*
         {%- for alias, expression in prepared.items() %},
         {{ expression }} as {{ alias }}
         {%- endfor %}
@@ -54,11 +88,17 @@ keyed as (
         prepared.*,
         {%- for name, raw, key in keys %}
         {{ crm_segments.trimmed(raw) if raw is not none else 'false' }} is null as _is_missing_{{ name }},
+        {%- if raw is not none %}
+        coalesce(length({{ raw }}::text) > {{ max_key }}, false) as _is_too_long_{{ name }},
+        case when length({{ raw }}::text) <= {{ max_key }} then ({{ key }})::text end as _key_{{ name }},
+        {%- else %}
+        false as _is_too_long_{{ name }},
         ({{ key }})::text as _key_{{ name }},
+        {%- endif %}
         {%- endfor %}
-        concat_ws('|'
+        left(concat_ws('|'
             {%- for name, raw, key in keys %}, coalesce({{ crm_segments.trimmed(raw) if raw is not none else key }}, '')
-            {%- endfor %}) as _source_key
+            {%- endfor %}), {{ max_key }}) as _source_key
     from prepared
 
 ),
@@ -84,10 +124,34 @@ select
         when _is_missing_{{ name }} then 'missing_key'
         {%- endfor %}
         {%- for name, raw, key in keys %}
+        when _is_too_long_{{ name }} then 'key_too_long'
+        {%- endfor %}
+        {%- for name, raw, key in keys %}
         when _key_{{ name }} is null then 'invalid_key'
         {%- endfor %}
         when _key_rank > 1 and _raw_record = _kept_raw_record then 'duplicate_row'
         when _key_rank > 1 then 'duplicate_key'
     end as _quarantine_reason
 from ranked
+{%- endmacro %}
+
+
+
+{% macro source_contract_columns(relation) -%}
+    {{ return(adapter.dispatch('source_contract_columns', 'crm_segments')(relation)) }}
+{%- endmacro %}
+
+{#- The columns a raw table's YAML declares (the contract), in order; [] when the relation is not
+    a declared source table (a unit-test fixture) or before execution. -#}
+{% macro default__source_contract_columns(relation) -%}
+    {%- set names = [] -%}
+    {%- if execute and relation.identifier is defined and graph.sources is defined -%}
+        {%- for node in graph.sources.values() -%}
+            {%- if node.package_name == 'crm_segments' and node.identifier == relation.identifier
+                and node.schema == relation.schema -%}
+                {%- for column in node.columns.values() %}{% do names.append(column.name) %}{% endfor -%}
+            {%- endif -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {{ return(names) }}
 {%- endmacro %}

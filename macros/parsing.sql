@@ -207,10 +207,11 @@
     {{ return(adapter.dispatch('invalid_fields', 'crm_segments')(checks)) }}
 {%- endmacro %}
 
-{#- text[] of the names of fields that arrived non-empty but could not be read.
-    checks: list of [field name, raw expression, parsed expression]. -#}
+{#- text[] of the names of fields that arrived non-empty but could not be read, after the fields
+    the base model nulled for being longer than max_value_length (_oversized_fields, in scope in
+    every staging model). checks: list of [field name, raw expression, parsed expression]. -#}
 {% macro default__invalid_fields(checks) -%}
-    array_remove(array[
+    _oversized_fields || array_remove(array[
         {%- for name, raw, parsed in checks %}
         case when {{ crm_segments.trimmed(raw) }} is not null and ({{ parsed }}) is null then '{{ name }}' end
         {%- if not loop.last %},{% endif %}

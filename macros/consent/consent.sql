@@ -1,26 +1,5 @@
 {#- Consent, control groups and grants (issue 4). -#}
 
-{% macro consent_as_of_at() -%}
-    {{ return(adapter.dispatch('consent_as_of_at', 'crm_segments')()) }}
-{%- endmacro %}
-
-{#- "Now" for consent, suppressions and contact pressure: the end of the day of the var
-    as_of_date (so that everything that happened on that day counts); else the environment
-    variable CRM_SEGMENTS_AS_OF_AT (an ISO timestamp: `crm-segments build` sets it once, so that
-    the several dbt invocations of one build share one "now"); else the start of this dbt
-    invocation (run_started_at: one "now" for every model and test of the run, never the clock
-    of each statement, or a grant expiring between a model and its test breaks an invariant). -#}
-{% macro default__consent_as_of_at() -%}
-    {%- if var('as_of_date', none) -%}
-        (date '{{ var("as_of_date") }}' + 1)::timestamptz
-    {%- elif env_var('CRM_SEGMENTS_AS_OF_AT', '') -%}
-        '{{ env_var("CRM_SEGMENTS_AS_OF_AT") }}'::timestamptz
-    {%- else -%}
-        '{{ run_started_at.isoformat() }}'::timestamptz
-    {%- endif -%}
-{%- endmacro %}
-
-
 {% macro hash_bucket(expr, buckets) -%}
     {{ return(adapter.dispatch('hash_bucket', 'crm_segments')(expr, buckets)) }}
 {%- endmacro %}
@@ -80,49 +59,6 @@
 {%- endmacro %}
 
 
-{% macro grant_marts_access() -%}
-    {{ return(adapter.dispatch('grant_marts_access', 'crm_segments')()) }}
-{%- endmacro %}
-
-{#- Post-hook of every mart: the BI role (var bi_role) may select the mart's columns that are
-    not tagged meta.pii (column grants; a rebuilt table loses its grants, so this runs after
-    every build). Schema usage comes from grant_marts_schema_usage (on-run-end: granting it
-    from parallel hooks would collide). Skipped when the role does not exist (see `crm-segments db roles`). -#}
-{% macro default__grant_marts_access() -%}
-    {%- set columns = [] -%}
-    {%- for name, column in model.columns.items() -%}
-        {%- set meta = column.get('meta', {}) if column is mapping else column.meta -%}
-        {%- if not meta.get('pii', false) -%}
-            {%- do columns.append(adapter.quote(name)) -%}
-        {%- endif -%}
-    {%- endfor -%}
-    {%- if columns | length > 0 -%}
-        do $grant$ begin
-            if exists (select from pg_roles where rolname = '{{ var("bi_role") }}') then
-                execute 'grant select ({{ columns | join(", ") }}) on {{ this }} to {{ adapter.quote(var("bi_role")) }}';
-            end if;
-        end $grant$
-    {%- else -%}
-        select 1
-    {%- endif -%}
-{%- endmacro %}
-
-
-{% macro grant_campaign_access() -%}
-    {{ return(adapter.dispatch('grant_campaign_access', 'crm_segments')()) }}
-{%- endmacro %}
-
-{#- Post-hook of campaign_audience and global_control_group: the campaign role (var
-    campaign_role) may select the whole table. Skipped when the role does not exist. -#}
-{% macro default__grant_campaign_access() -%}
-    do $grant$ begin
-        if exists (select from pg_roles where rolname = '{{ var("campaign_role") }}') then
-            execute 'grant select on {{ this }} to {{ adapter.quote(var("campaign_role")) }}';
-        end if;
-    end $grant$
-{%- endmacro %}
-
-
 {% macro grant_marts_schema_usage() -%}
     {{ return(adapter.dispatch('grant_marts_schema_usage', 'crm_segments')()) }}
 {%- endmacro %}
@@ -170,4 +106,17 @@
         on
             {{ rows }}.source_system = staged_records.source_system
             and {{ rows }}.source_record_id = staged_records.source_record_id
+{%- endmacro %}
+
+
+
+{% macro hashed_identifier(expr) -%}
+    {{ return(adapter.dispatch('hashed_identifier', 'crm_segments')(expr)) }}
+{%- endmacro %}
+
+{#- 'sha256:' and the hex sha256 of a standardized e-mail or E.164 phone (core PostgreSQL's
+    sha256, no extension): how an erasure request keeps finding the person after
+    `crm-segments erase --purge-raw` removed the address itself from the raw data. -#}
+{% macro default__hashed_identifier(expr) -%}
+    'sha256:' || encode(sha256(convert_to({{ expr }}, 'UTF8')), 'hex')
 {%- endmacro %}

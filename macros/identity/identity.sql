@@ -225,3 +225,16 @@
         {%- for system in var('source_priority') %}'{{ system }}'{% if not loop.last %}, {% endif %}{% endfor -%}
     ]::text[], {{ expr }}), {{ var('source_priority') | length + 1 }})
 {%- endmacro %}
+
+
+
+{% macro is_one_repeated_character(expr) -%}
+    {{ return(adapter.dispatch('is_one_repeated_character', 'crm_segments')(expr)) }}
+{%- endmacro %}
+
+{#- True when a text of at least one character is one character repeated (0000000000, xxxxxx, a):
+    the character removed, nothing is left. Linear in the length, unlike the regular expression
+    ^(.)\1+$, whose backtracking took seconds on a 16 kB value (issue 11). -#}
+{% macro default__is_one_repeated_character(expr) -%}
+    coalesce(length({{ expr }}) > 0 and translate({{ expr }}, left({{ expr }}, 1), '') = '', false)
+{%- endmacro %}

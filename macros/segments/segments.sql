@@ -1,26 +1,6 @@
-{#- Shared pieces of the segment rules (issue 5): the as-of date, the reference month, UTC
-    months of timestamps, rank-based scores with a deterministic tie rule. -#}
-
-{% macro segments_as_of_date() -%}
-    {{ return(adapter.dispatch('segments_as_of_date', 'crm_segments')()) }}
-{%- endmacro %}
-
-{#- The "today" of the segment rules: the var as_of_date, else current_date. -#}
-{% macro default__segments_as_of_date() -%}
-    {{ crm_segments.standardize_as_of_date() }}
-{%- endmacro %}
-
-
-{% macro segments_reference_month() -%}
-    {{ return(adapter.dispatch('segments_reference_month', 'crm_segments')()) }}
-{%- endmacro %}
-
-{#- The last complete month on or before the as-of date (2026-10-31 -> 2026-10-01,
-    2026-11-23 -> 2026-10-01): monthly rules never read a month that is still running. -#}
-{% macro default__segments_reference_month() -%}
-    (date_trunc('month', {{ crm_segments.segments_as_of_date() }} + 1) - interval '1 month')::date
-{%- endmacro %}
-
+{#- Shared pieces of the segment rules (issue 5): UTC months of timestamps, month arithmetic,
+    rank-based scores with a deterministic tie rule. The as-of date and the reference month are
+    in macros/as_of.sql. -#}
 
 {% macro utc_month(ts) -%}
     {{ return(adapter.dispatch('utc_month', 'crm_segments')(ts)) }}
@@ -82,4 +62,176 @@
     window expression over the scored population; order_by is the window's order by list. -#}
 {% macro default__rank_score(order_by, population_size, buckets) -%}
     (1 + floor({{ buckets }} * (rank() over (order by {{ order_by }}) - 1)::numeric / {{ population_size }}))::int
+{%- endmacro %}
+
+
+{% macro segment_labels_long(relation) -%}
+    {{ return(adapter.dispatch('segment_labels_long', 'crm_segments')(relation)) }}
+{%- endmacro %}
+
+{#- The labels of customer_segments in long form: one row per person and segment type with a
+    value (a NULL label is no row). The one list of segment types of segment_membership. -#}
+{% macro default__segment_labels_long(relation) -%}
+    select
+        segments.customer_id,
+        labels.segment_type,
+        labels.segment_value
+    from {{ relation }} as segments
+    cross join
+        lateral (
+            values
+            ('rfm_segment', segments.rfm_segment),
+            ('cohort_month', to_char(segments.cohort_month, 'YYYY-MM')),
+            ('tenure_band', segments.tenure_band),
+            ('value_tier', segments.value_tier),
+            ('traffic_light', segments.traffic_light),
+            ('lifecycle_stage', segments.lifecycle_stage),
+            ('renewal_bucket', segments.renewal_bucket),
+            ('cluster', segments.cluster_label),
+            ('preferred_channel', segments.preferred_channel)
+        ) as labels (segment_type, segment_value)
+    where labels.segment_value is not null
+{%- endmacro %}
+
+
+{% macro segment_history_as_of(stored, labels, as_of_date) -%}
+    {{ return(adapter.dispatch('segment_history_as_of', 'crm_segments')(stored, labels, as_of_date)) }}
+{%- endmacro %}
+
+{#- The segment history as of a date, from a stored history and the labels of that date: the
+    stored rows that began before the as-of date (a row that ended on or after it is open again:
+    the run restates its as-of date), each open one closed at the as-of date when the label
+    changed or disappeared, and a row opened at the as-of date for every new value. Returns a
+    query with customer_id, segment_type, segment_value, valid_from, valid_to and
+    is_changed_key (true for every row of a person and type whose label changed at the as-of
+    date). Applying it again to its own result with the same labels and date gives the same
+    rows. -#}
+{% macro default__segment_history_as_of(stored, labels, as_of_date) -%}
+    with
+
+    as_of as (
+
+        select {{ as_of_date }} as as_of_date
+
+    ),
+
+    stored_rows as (
+
+        select
+            stored.customer_id,
+            stored.segment_type,
+            stored.segment_value,
+            stored.valid_from,
+            stored.valid_to
+        from {{ stored }} as stored
+
+    ),
+
+    before as (
+
+        select
+            stored_rows.customer_id,
+            stored_rows.segment_type,
+            stored_rows.segment_value,
+            stored_rows.valid_from,
+            case when stored_rows.valid_to >= as_of.as_of_date then null else stored_rows.valid_to end as valid_to
+        from stored_rows
+        cross join as_of
+        where stored_rows.valid_from < as_of.as_of_date
+
+    ),
+
+    label_rows as (
+
+        select
+            labels.customer_id,
+            labels.segment_type,
+            labels.segment_value
+        from {{ labels }} as labels
+
+    ),
+
+    changes as (
+
+        select
+            coalesce(open_rows.customer_id, label_rows.customer_id) as customer_id,
+            coalesce(open_rows.segment_type, label_rows.segment_type) as segment_type,
+            open_rows.segment_value as closed_value,
+            open_rows.valid_from as closed_valid_from,
+            label_rows.segment_value as opened_value
+        from (select * from before where valid_to is null) as open_rows
+        full outer join label_rows
+            on open_rows.customer_id = label_rows.customer_id
+                and open_rows.segment_type = label_rows.segment_type
+        where open_rows.segment_value is distinct from label_rows.segment_value
+
+    ),
+
+    history as (
+
+        select
+            before.customer_id,
+            before.segment_type,
+            before.segment_value,
+            before.valid_from,
+            case
+                when changes.closed_valid_from is not null then as_of.as_of_date else before.valid_to
+            end as valid_to
+        from before
+        cross join as_of
+        left join changes
+            on before.customer_id = changes.customer_id
+                and before.segment_type = changes.segment_type
+                and before.valid_from = changes.closed_valid_from
+                and before.valid_to is null
+        union all
+        select
+            changes.customer_id,
+            changes.segment_type,
+            changes.opened_value as segment_value,
+            as_of.as_of_date as valid_from,
+            null::date as valid_to
+        from changes
+        cross join as_of
+        where changes.opened_value is not null
+
+    )
+
+    select
+        history.customer_id,
+        history.segment_type,
+        history.segment_value,
+        history.valid_from,
+        history.valid_to,
+        exists (
+            select 1
+            from changes
+            where changes.customer_id = history.customer_id and changes.segment_type = history.segment_type
+        ) as is_changed_key
+    from history
+{%- endmacro %}
+
+
+{% macro segment_history_restore(relation) -%}
+    {{ return(adapter.dispatch('segment_history_restore', 'crm_segments')(relation)) }}
+{%- endmacro %}
+
+{#- Pre-hook of int_customer_segment_history: undo what a build with the same or a later as-of
+    date recorded at or after this build's as-of date (rows that ended then are open again, rows
+    that began then are removed), when this build's as-of date is not before the latest
+    recorded one. Runs in the model's transaction: a failed build undoes nothing. -#}
+{% macro default__segment_history_restore(relation) -%}
+    {%- if is_incremental() -%}
+        {%- set forward_as_of -%}
+            (
+                select {{ crm_segments.as_of_date() }}
+                from (select max(stored.valid_from) as latest_valid_from from {{ relation }} as stored) as latest
+                where {{ crm_segments.as_of_date() }} >= coalesce(latest.latest_valid_from, {{ crm_segments.as_of_date() }})
+            )
+        {%- endset -%}
+        update {{ relation }} set valid_to = null where valid_to >= {{ forward_as_of }};
+        delete from {{ relation }} where valid_from >= {{ forward_as_of }}
+    {%- else -%}
+        select 1
+    {%- endif -%}
 {%- endmacro %}

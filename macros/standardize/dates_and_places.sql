@@ -1,19 +1,5 @@
 {#- Birth dates, countries, postal codes and addresses. -#}
 
-{% macro standardize_as_of_date() -%}
-    {{ return(adapter.dispatch('standardize_as_of_date', 'crm_segments')()) }}
-{%- endmacro %}
-
-{#- The "today" of plausibility checks: the var as_of_date, else current_date. -#}
-{% macro default__standardize_as_of_date() -%}
-    {%- if var('as_of_date', none) -%}
-        date '{{ var("as_of_date") }}'
-    {%- else -%}
-        current_date
-    {%- endif -%}
-{%- endmacro %}
-
-
 {% macro birth_date_invalid_reason(birth_date, invalid_fields) -%}
     {{ return(adapter.dispatch('birth_date_invalid_reason', 'crm_segments')(birth_date, invalid_fields)) }}
 {%- endmacro %}
@@ -27,8 +13,8 @@
     case
         when {{ birth_date }} is null then
             case when 'birth_date' = any({{ invalid_fields }}) then 'unreadable' end
-        when {{ birth_date }} > {{ crm_segments.standardize_as_of_date() }} then 'future'
-        when {{ birth_date }} < {{ crm_segments.standardize_as_of_date() }} - make_interval(years => {{ var('max_age_years') }})
+        when {{ birth_date }} > {{ crm_segments.as_of_date() }} then 'future'
+        when {{ birth_date }} < {{ crm_segments.as_of_date() }} - make_interval(years => {{ var('max_age_years') }})
             then 'too_old'
     end
 {%- endmacro %}

@@ -54,7 +54,7 @@
             "array[(case substr(" ~ expr ~ ", 1, 1)
                 when '1' then 1900 when '2' then 1900 when '3' then 1800 when '4' then 1800
                 when '5' then 2000 when '6' then 2000
-                else case when 2000 + " ~ yy ~ " <= extract(year from " ~ crm_segments.standardize_as_of_date() ~ ") then 2000 else 1900 end
+                else case when 2000 + " ~ yy ~ " <= extract(year from " ~ crm_segments.as_of_date() ~ ") then 2000 else 1900 end
             end + " ~ yy ~ ")::text, substr(" ~ expr ~ ", 4, 2), substr(" ~ expr ~ ", 6, 2)]"
         ) }}
     end
@@ -75,7 +75,7 @@
         when {{ expr }} is null then null
         when not (length({{ expr }}) = 13 and left({{ expr }}, 1) <> '0' and {{ crm_segments.is_all_digits(expr) }}) then false
         else coalesce(
-            {{ crm_segments.cnp_birth_date(expr) }} <= {{ crm_segments.standardize_as_of_date() }}
+            {{ crm_segments.cnp_birth_date(expr) }} <= {{ crm_segments.as_of_date() }}
             and substr({{ expr }}, 8, 2)::int between 1 and 52
             and substr({{ expr }}, 10, 3) <> '000'
             and substr({{ expr }}, 13, 1)::int = case (
@@ -126,7 +126,7 @@
             and strpos('0123456789X', right({{ expr }}, 1)) > 0
         ) then false
         else coalesce(
-            {{ crm_segments.cn_id_birth_date(expr) }} <= {{ crm_segments.standardize_as_of_date() }}
+            {{ crm_segments.cn_id_birth_date(expr) }} <= {{ crm_segments.as_of_date() }}
             and substr({{ expr }}, 18, 1) = substr('10X98765432', (
                 {%- for w in weights %}
                 {{ w }} * substr({{ expr }}, {{ loop.index }}, 1)::int{% if not loop.last %} +{% endif %}

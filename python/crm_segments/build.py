@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -36,6 +37,17 @@ class NodeOutcome:
     seconds: float
     message: str = ""
     failures: int | None = None
+    name: str = ""
+    description: str = ""
+    test_kind: str | None = None
+    test_kwargs: dict[str, Any] = field(default_factory=dict)
+    #: a few failing rows of a singular test, as text (attach_failure_details)
+    details: list[str] = field(default_factory=list)
+
+    @property
+    def in_words(self) -> str:
+        """A failing or warning test said as a data-quality finding (for humans and logs)."""
+        return describe_test(self)
 
 
 @dataclass
@@ -104,10 +116,13 @@ def run_dbt(
         TextColumn("{task.fields[current]}", style="dim"),
         console=console,
         transient=True,
-        disable=not show_progress,
+        disable=not show_progress or not console.is_terminal,
     )
     task = progress.add_task("dbt", total=None, command=command, current="parsing")
     running: dict[str, str] = {}
+    # outside a terminal (CI, cron, a log file) the bar is off: one line per finished node
+    plain = show_progress and not console.is_terminal
+    finished = [0, 0]  # done, total
 
     def callback(event: Any) -> None:
         # progress only; an exception here would silently fail the dbt run, so none escapes
@@ -115,13 +130,26 @@ def run_dbt(
             name = event.info.name
             if name == "LogStartLine":
                 progress.update(task, total=event.data.total)
+                finished[1] = event.data.total
             elif name == "NodeStart":
                 node = event.data.node_info
                 running[node.unique_id] = node.node_name
                 progress.update(task, current=", ".join(running.values()))
             elif name == "NodeFinished":
-                running.pop(event.data.node_info.unique_id, None)
+                node = event.data.node_info
+                running.pop(node.unique_id, None)
                 progress.update(task, advance=1, current=", ".join(running.values()))
+                if plain:
+                    finished[0] += 1
+                    result = event.data.run_result
+                    width = len(str(finished[1] or ""))
+                    console.print(
+                        f"[{finished[0]:>{width}}/{finished[1] or '?'}] "
+                        f"{result.status.upper():<7} {node.resource_type} {node.node_name} "
+                        f"({result.execution_time:.1f}s)",
+                        highlight=False,
+                        soft_wrap=True,
+                    )
         except Exception:
             pass
 
@@ -148,7 +176,10 @@ def _outcomes(result: Any) -> list[NodeOutcome]:
     """Per-node outcomes from dbt's RunExecutionResult (None when dbt failed before running)."""
     outcomes: list[NodeOutcome] = []
     for node_result in getattr(result, "results", None) or []:
-        node = node_result.node
+        node = getattr(node_result, "node", None)
+        if node is None:  # run-operation: no nodes
+            continue
+        metadata = getattr(node, "test_metadata", None)
         outcomes.append(
             NodeOutcome(
                 unique_id=f"{node.resource_type} {node.name}",
@@ -157,9 +188,66 @@ def _outcomes(result: Any) -> list[NodeOutcome]:
                 seconds=float(node_result.execution_time or 0.0),
                 message=node_result.message or "",
                 failures=node_result.failures,
+                name=str(node.name),
+                description=str(getattr(node, "description", "") or ""),
+                test_kind=metadata.name if metadata is not None else None,
+                test_kwargs=dict(metadata.kwargs) if metadata is not None else {},
             )
         )
     return outcomes
+
+
+_REF = re.compile(r"ref\(['\"]([A-Za-z0-9_]+)['\"]\)")
+
+
+def _model_of(kwargs: dict[str, Any]) -> str:
+    match = _REF.search(str(kwargs.get("model", "")))
+    return match.group(1) if match else "?"
+
+
+def describe_test(node: NodeOutcome) -> str:
+    """What a failing or warning test found, in words, e.g. ``stg_crm__campaigns.channel: 1 row
+    with a value outside direct_mail, bill_insert, ...``."""
+    n = node.failures if node.failures is not None else 0
+    rows = f"{n:,} row{'s' if n != 1 else ''}"
+    kwargs = node.test_kwargs
+    where = f"{_model_of(kwargs)}.{kwargs.get('column_name', '')}".rstrip(".")
+    kind = node.test_kind
+    args = kwargs.get("arguments") if isinstance(kwargs.get("arguments"), dict) else kwargs
+    if kind == "accepted_values":
+        values = ", ".join(map(str, args.get("values", [])))
+        return f"{where}: {rows} with a value outside the accepted list ({values})"
+    if kind == "not_null":
+        return f"{where}: {rows} without a value"
+    if kind == "unique":
+        return f"{where}: {rows} with a duplicated value"
+    if kind == "relationships":
+        to = _REF.search(str(args.get("to", "")))
+        target = f"{to.group(1) if to else args.get('to')}.{args.get('field', '')}"
+        return f"{where}: {rows} whose value is not in {target}"
+    return f"{node.name.replace('_', ' ')}: {rows}"
+
+
+def attach_failure_details(summary: BuildSummary, conn: Any, schema: str, limit: int = 3) -> None:
+    """Put the first rows that each warning or failing singular test stored (store_failures,
+    schema ``dq_test_failures``) on its node, so the summary says what was found."""
+    from psycopg import sql
+
+    for node in [*summary.warned, *summary.failed]:
+        if node.resource_type != "test" or node.test_kind is not None:
+            continue
+        exists = conn.execute(
+            "select to_regclass(%s) is not null", (f'"{schema}"."{node.name}"',)
+        ).fetchone()
+        if not exists or not exists[0]:
+            continue
+        cur = conn.execute(
+            sql.SQL("select * from {} limit %s").format(sql.Identifier(schema, node.name)),
+            (limit,),
+        )
+        names = [c.name for c in cur.description or []]
+        for row in cur.fetchall():
+            node.details.append(", ".join(f"{n}={v}" for n, v in zip(names, row, strict=True)))
 
 
 def print_summary(summary: BuildSummary, console: Console | None = None) -> None:
@@ -176,9 +264,14 @@ def print_summary(summary: BuildSummary, console: Console | None = None) -> None
         table.add_row(rtype, *(str(counts.get((rtype, s), "")) for s in statuses))
     console.print(table)
     for node in summary.warned:
-        console.print(f"[yellow]WARN[/] {node.unique_id}: {node.message}", soft_wrap=True)
+        console.print(f"[yellow]WARN[/] {node.in_words}", soft_wrap=True, highlight=False)
+        for detail in node.details:
+            console.print(f"     {detail}", soft_wrap=True, highlight=False)
     for node in summary.failed:
-        console.print(f"[red]FAIL[/] {node.unique_id}: {node.message}", soft_wrap=True)
+        text = node.in_words if node.resource_type == "test" else node.message
+        console.print(f"[red]FAIL[/] {node.unique_id}: {text}", soft_wrap=True, highlight=False)
+        for detail in node.details:
+            console.print(f"     {detail}", soft_wrap=True, highlight=False)
     if summary.error:
         console.print(f"[red]ERROR[/] {summary.error}", soft_wrap=True)
     verdict = "[green]OK[/]" if summary.success else "[red]FAILED[/]"

@@ -9,6 +9,7 @@ behavioural clusters when no model is stored), ``cluster`` (fit / show the k-mea
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import time
@@ -20,7 +21,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from crm_segments import __version__
+from crm_segments import __version__, project_vars
 
 warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
 
@@ -52,11 +53,14 @@ def _cmd_db(args: argparse.Namespace) -> int:
     elif args.action == "roles":
         from crm_segments.roles import RoleNames, setup_roles
 
-        names = RoleNames(bi=args.bi_role, campaign=args.campaign_role, build=args.build_role)
+        names = RoleNames(
+            bi=args.bi_role or str(project_vars.value("bi_role")),
+            campaign=args.campaign_role or str(project_vars.value("campaign_role")),
+            build=args.build_role or str(project_vars.value("build_role")),
+        )
+        raw_schema = args.raw_schema or str(project_vars.value("raw_schema"))
         with db.connect(args.target, autocommit=True) as conn:
-            for line in setup_roles(
-                conn, names, password=args.password, raw_schema=args.raw_schema
-            ):
+            for line in setup_roles(conn, names, password=args.password, raw_schema=raw_schema):
                 console.print(line, highlight=False)
     elif args.action == "env":
         db.profiles_dir()  # a fresh checkout gets its profiles.yml (sqlfluff's templater reads it)
@@ -84,36 +88,47 @@ def _cmd_generate(args: argparse.Namespace) -> int:
 
 
 def _cmd_load(args: argparse.Namespace) -> int:
-    from crm_segments import db
+    from crm_segments import db, project_vars
     from crm_segments.load import TableLoad, load_directory
 
-    table = Table(title=f"loaded {args.directory} into schema {args.raw_schema}")
+    raw_schema = args.raw_schema or str(project_vars.value("raw_schema"))
+    mode = "append" if args.append else "replace_all" if args.replace_all else "replace"
+    if args.force and mode != "append":
+        err_console.print("[red]error:[/] --force only applies to --append")
+        return 2
+    table = Table(title=f"{mode} {args.directory} into schema {raw_schema}")
     table.add_column("table")
+    table.add_column("action")
     table.add_column("rows", justify="right")
     table.add_column("seconds", justify="right")
     table.add_column("note")
 
     def report(result: TableLoad) -> None:
-        note = "no file: empty table" if result.file is None else ""
+        note = ""
+        if result.action == "kept":
+            note = "no file: left as it was"
+        elif result.action == "emptied":
+            note = "no file: emptied (--replace-all)"
         if result.extra_columns:
             note = "extra columns kept, ignored downstream: " + ", ".join(result.extra_columns)
-        table.add_row(result.table, f"{result.rows:,}", f"{result.seconds:.1f}", note)
+        rows = f"{result.rows:,}" if result.action != "kept" else ""
+        table.add_row(result.table, result.action, rows, f"{result.seconds:.1f}", note)
 
     started = time.perf_counter()
     with db.connect(args.target) as conn:
-        results = load_directory(
+        result = load_directory(
             conn,
             Path(args.directory),
-            schema=args.raw_schema,
-            replace=not args.append,
+            schema=raw_schema,
+            mode=mode,
+            force=args.force,
             on_table=report,
         )
     console.print(table)
-    for result in results:
-        if result.table.startswith("(ignored"):
-            console.print(f"[yellow]{result.table}[/]")
-    total = sum(r.rows for r in results)
-    console.print(f"{total:,} rows in {time.perf_counter() - started:.1f}s")
+    console.print(
+        f"batch {result.batch_id}: {result.rows:,} rows in {time.perf_counter() - started:.1f}s "
+        f"(recorded in {raw_schema}._crm_load_log)"
+    )
     return 0
 
 
@@ -126,7 +141,7 @@ def _build_extra(args: argparse.Namespace) -> list[str]:
     if getattr(args, "full_refresh", False):
         extra.append("--full-refresh")
     if getattr(args, "vars", None):
-        extra += ["--vars", args.vars]
+        extra += ["--vars", json.dumps(project_vars.checked(args.vars), default=str)]
     if getattr(args, "fail_fast", False):
         extra.append("--fail-fast")
     return extra
@@ -134,41 +149,259 @@ def _build_extra(args: argparse.Namespace) -> list[str]:
 
 def _cmd_build(args: argparse.Namespace) -> int:
     from crm_segments import cluster, db
-    from crm_segments.build import print_summary, run_dbt
+    from crm_segments.build import run_dbt
 
+    overrides = project_vars.checked(getattr(args, "vars", None))  # exit 2 before dbt starts
     extra = _build_extra(args)
     target = getattr(args, "target", None)
-    # one "now" for consent in every dbt invocation of this build (see consent_as_of_at)
-    os.environ.setdefault("CRM_SEGMENTS_AS_OF_AT", datetime.now(UTC).isoformat())
+    if overrides.get("as_of_date") == "today":
+        # one clock reading for every dbt invocation of this build (macro clock_as_of_at)
+        os.environ.setdefault("CRM_SEGMENTS_AS_OF_AT", datetime.now(UTC).isoformat())
+    # this command publishes itself, once every dbt invocation of the build passed (the
+    # on-run-end hook would publish after the first of them)
+    os.environ["CRM_SEGMENTS_PUBLISH"] = "cli"
+    if getattr(args, "reset_segment_history", False):
+        _reset_segment_history(target, overrides)
+    partial = bool(getattr(args, "select", None) or getattr(args, "exclude", None))
+    summaries = []
+    fitted = True
     if getattr(args, "select", None):
-        summary = run_dbt("build", extra, target=target, console=err_console)
-        print_summary(summary, console)
-        return 0 if summary.success else 1
-    settings = cluster.load_settings(getattr(args, "vars", None))
-    with db.connect(target) as conn:
-        cluster.ensure_tables(conn, settings.cluster_schema)  # the sources exist from the start
-        conn.commit()
-        has_model = cluster.latest_version(conn, settings.cluster_schema) is not None
-    if has_model:  # score with the stored model: one plain dbt build
-        summary = run_dbt("build", extra, target=target, console=err_console)
-        print_summary(summary, console)
-        return 0 if summary.success else 1
-    # no model yet: build everything up to the features, fit, then build the scoring and below
-    selector = cluster.SCORING_SELECTOR
-    excluded = list(getattr(args, "exclude", None) or [])
-    extra = _build_extra(argparse.Namespace(**{**vars(args), "exclude": None}))
-    console.rule(f"dbt build without the cluster scoring ({selector} excluded)")
-    first = run_dbt(
-        "build", [*extra, "--exclude", *excluded, selector], target=target, console=err_console
+        summaries.append(run_dbt("build", extra, target=target, console=err_console))
+        _report(summaries[-1], target)
+    else:
+        settings = cluster.load_settings(getattr(args, "vars", None))
+        with db.connect(target) as conn:
+            cluster.ensure_tables(conn, settings.cluster_schema)  # the sources exist from the start
+            conn.commit()
+            has_model = cluster.latest_version(conn, settings.cluster_schema) is not None
+        refit = bool(getattr(args, "refit_clusters", False))
+        if has_model and not refit:  # score with the stored model: one plain dbt build
+            summaries.append(run_dbt("build", extra, target=target, console=err_console))
+            _report(summaries[-1], target)
+        else:  # no model yet (or --refit-clusters): up to the features, fit, then the scoring
+            selector = cluster.SCORING_SELECTOR
+            excluded = list(getattr(args, "exclude", None) or [])
+            extra = _build_extra(argparse.Namespace(**{**vars(args), "exclude": None}))
+            console.rule(f"dbt build without the cluster scoring ({selector} excluded)")
+            first = run_dbt(
+                "build",
+                [*extra, "--exclude", *excluded, selector],
+                target=target,
+                console=err_console,
+            )
+            summaries.append(first)
+            _report(first, target)
+            if not first.success:
+                console.print("[red]not fitting the clusters: the build above failed[/]")
+            else:
+                why = "--refit-clusters" if has_model else "no model stored yet"
+                console.rule(f"fit the behavioural clusters ({why})")
+                fitted = _fit_clusters(settings, target, refit=refit)
+                console.rule(f"dbt build of the cluster scoring and below ({selector})")
+                then = [
+                    *extra,
+                    "--select",
+                    selector,
+                    *(["--exclude", *excluded] if excluded else []),
+                ]
+                summaries.append(run_dbt("build", then, target=target, console=err_console))
+                _report(summaries[-1], target)
+    success = fitted and all(summary.success for summary in summaries)
+    published = _publish_after_build(target, success=success, partial=partial)
+    _print_business_summary(target, overrides, summaries[-1])
+    return 0 if success and published is not False else 1
+
+
+def _publish_after_build(target: str | None, *, success: bool, partial: bool) -> bool | None:
+    """Publish the build's marts when the whole build and its tests passed (write-audit-publish).
+
+    Returns True when published, None when there was nothing to publish (a partial build),
+    False when publishing was due but failed.
+    """
+    from crm_segments.build import run_dbt
+
+    if not success:
+        console.print(
+            "[red]marts NOT published[/]: the build failed; consumers still see the previous "
+            "version (`crm-segments publish --status`)"
+        )
+        return None
+    if partial:
+        console.print(
+            "marts not published: a partial build (--select/--exclude) is not a tested whole; "
+            "its marts are in the build schema"
+        )
+        return None
+    started = time.perf_counter()
+    outcome = run_dbt(
+        "run-operation",
+        # --no-write-json: target/run_results.json keeps the build's nodes
+        ["publish_marts", "--args", "{audited: true}", "--no-write-json"],
+        target=target,
+        console=err_console,
+        show_progress=False,
     )
-    print_summary(first, console)
-    console.rule("fit the behavioural clusters (no model stored yet)")
-    fitted = _fit_clusters(settings, target, refit=False)
-    console.rule(f"dbt build of the cluster scoring and below ({selector})")
-    then = [*extra, "--select", selector, *(["--exclude", *excluded] if excluded else [])]
-    second = run_dbt("build", then, target=target, console=err_console)
-    print_summary(second, console)
-    return 0 if first.success and second.success and fitted else 1
+    if not outcome.success:
+        err_console.print(
+            f"[red]publishing failed, nothing published:[/] {outcome.error or 'see logs/dbt.log'}",
+            highlight=False,
+            soft_wrap=True,
+        )
+        return False
+    for line in _publish_status_lines(target)[:1]:
+        console.print(f"[green]published[/] {line}", highlight=False)
+    console.print(f"erasure scrub and publish: {time.perf_counter() - started:.1f}s")
+    return True
+
+
+def _report(summary: Any, target: str | None) -> None:
+    """The dbt summary, with what each warning or failing singular test stored."""
+    from crm_segments import db
+    from crm_segments.build import attach_failure_details, print_summary
+
+    if summary.warned or summary.failed:
+        try:
+            with db.connect(target) as conn:
+                attach_failure_details(summary, conn, "dq_test_failures")
+        except Exception as exc:  # details are a courtesy
+            err_console.print(f"[yellow]no test details:[/] {exc}", highlight=False)
+    print_summary(summary, console)
+
+
+def _schemas(overrides: dict[str, Any]) -> dict[str, str]:
+    names = {"clusters": "cluster_schema"}
+    schemas = {
+        key: str(project_vars.value(names.get(key, f"{key}_schema"), overrides))
+        for key in ("raw", "staging", "intermediate", "marts", "clusters")
+    }
+    schemas["public_marts"] = schemas["marts"]
+    # what this build made: the build schema (after publishing, views onto the public marts)
+    schemas["marts"] = schemas["marts"] + "__build"
+    return schemas
+
+
+def _publish_status_lines(target: str | None, overrides: dict[str, Any] | None = None) -> list[str]:
+    """One line per published version, newest first (empty before the first publish)."""
+    from psycopg import sql
+
+    from crm_segments import db
+
+    public = str(project_vars.value("marts_schema", overrides))
+    with db.connect(target) as conn:
+        exists = conn.execute(
+            "select to_regclass(%s) is not null", (f'"{public}__publish".versions',)
+        ).fetchone()
+        if not exists or not exists[0]:
+            return []
+        rows = conn.execute(
+            sql.SQL(
+                "select version, state, version_schema, published_at, as_of_date, row_counts "
+                "from {}.versions order by version desc"
+            ).format(sql.Identifier(f"{public}__publish"))
+        ).fetchall()
+    lines = []
+    for version, state, schema, at, as_of, counts in rows:
+        total = sum(int(v) for v in (counts or {}).values())
+        lines.append(
+            f"version {version} ({state}): schema {schema}, published {at:%Y-%m-%d %H:%M} UTC, "
+            f"as of {as_of}, {len(counts or {})} marts, {total:,} rows"
+        )
+    return lines
+
+
+def _cmd_erase(args: argparse.Namespace) -> int:
+    from crm_segments import db
+    from crm_segments.erase import EraseError, purge_raw
+
+    if not args.purge_raw:
+        console.print(
+            "a build already removes erased persons' data from everything it writes; "
+            "`crm-segments erase --purge-raw` also redacts the raw tables"
+        )
+        return 0
+    schemas = _schemas({})
+    try:
+        with db.connect(args.target) as conn:
+            result = purge_raw(
+                conn,
+                raw=schemas["raw"],
+                staging=schemas["staging"],
+                intermediate=schemas["intermediate"],
+            )
+    except EraseError as exc:
+        err_console.print(f"[red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        return 2
+    rows = ", ".join(f"{table} {n:,}" for table, n in result.rows.items())
+    console.print(
+        f"raw rows of {result.persons:,} erased persons redacted ({rows}); batch "
+        f"{result.batch_id} in the load log. Build again: the marts then hold nothing of them.",
+        highlight=False,
+    )
+    return 0
+
+
+def _cmd_publish(args: argparse.Namespace) -> int:
+    from crm_segments.build import run_dbt
+
+    if args.rollback:
+        call = "{}" if args.to is None else f"{{to_version: {int(args.to)}}}"
+        outcome = run_dbt(
+            "run-operation",
+            ["rollback_marts", "--args", call],
+            target=args.target,
+            console=err_console,
+            show_progress=False,
+        )
+        if not outcome.success:
+            err_console.print(
+                f"[red]rollback failed, nothing changed:[/] {outcome.error or 'see logs/dbt.log'}",
+                highlight=False,
+                soft_wrap=True,
+            )
+            return 1
+    lines = _publish_status_lines(args.target)
+    if not lines:
+        console.print("nothing published yet: `crm-segments build` publishes a build that passed")
+        return 0
+    for line in lines:
+        console.print(line, highlight=False)
+    return 0
+
+
+def _reset_segment_history(target: str | None, overrides: dict[str, Any]) -> None:
+    from psycopg import sql
+
+    from crm_segments import db
+
+    schema = _schemas(overrides)["intermediate"]
+    with db.connect(target) as conn:
+        conn.execute(
+            sql.SQL("drop table if exists {}.int_customer_segment_history").format(
+                sql.Identifier(schema)
+            )
+        )
+        conn.commit()
+    console.print(f"segment history dropped ({schema}.int_customer_segment_history): starts anew")
+
+
+def _print_business_summary(target: str | None, overrides: dict[str, Any], summary: Any) -> None:
+    from crm_segments import db
+    from crm_segments.summary import print_business_summary, read_summary
+
+    try:
+        with db.connect(target) as conn:
+            business = read_summary(conn, _schemas(overrides))
+    except Exception as exc:  # the figures are a courtesy: never fail a build over them
+        err_console.print(f"[yellow]no business summary:[/] {exc}", highlight=False)
+        return
+    for node in summary.warned:
+        if node.name == "assert_cluster_model_fits_scored_population":
+            business.notes.append(
+                "the cluster model does not describe today's customers (see the warning above): "
+                "`crm-segments build --refit-clusters` fits a new version"
+            )
+    console.rule("summary")
+    print_business_summary(business, console)
 
 
 def _fit_clusters(settings: Any, target: str | None, *, refit: bool) -> bool:
@@ -205,6 +438,7 @@ def _cmd_cluster(args: argparse.Namespace) -> int:
     from crm_segments import cluster, db
 
     try:
+        project_vars.checked(args.vars)
         settings = cluster.load_settings(args.vars)
     except cluster.ClusterError as exc:
         err_console.print(f"[red]error:[/] {exc}", highlight=False, soft_wrap=True)
@@ -235,7 +469,12 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         return 1
     console.rule(f"2/3 load {demo}")
     load_args = argparse.Namespace(
-        directory=str(demo), raw_schema="raw", append=False, target="embedded"
+        directory=str(demo),
+        raw_schema=None,
+        append=False,
+        replace_all=True,
+        force=False,
+        target="embedded",
     )
     _cmd_load(load_args)
     console.rule("3/3 dbt build")
@@ -256,7 +495,10 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     try:
         with db.connect(args.target) as conn:
             scores = evaluate_dedup(
-                Path(args.truth), conn, args.marts_schema, args.intermediate_schema
+                Path(args.truth),
+                conn,
+                args.marts_schema or str(project_vars.value("marts_schema")) + "__build",
+                args.intermediate_schema or str(project_vars.value("intermediate_schema")),
             )
     except TruthError as exc:
         err_console.print(f"[red]error:[/] {exc}", highlight=False)
@@ -415,10 +657,10 @@ def build_parser() -> argparse.ArgumentParser:
         default=os.environ.get("CRM_SEGMENTS_ROLE_PASSWORD"),
         help="roles: login password of the three roles (default $CRM_SEGMENTS_ROLE_PASSWORD)",
     )
-    p.add_argument("--bi-role", default="crm_bi", help="roles: must match the dbt var bi_role")
-    p.add_argument("--campaign-role", default="crm_campaign", help="roles: var campaign_role")
-    p.add_argument("--build-role", default="crm_build", help="roles: var build_role")
-    p.add_argument("--raw-schema", default="raw", help="roles: must match the dbt var raw_schema")
+    p.add_argument("--bi-role", help="roles: default the dbt var bi_role")
+    p.add_argument("--campaign-role", help="roles: default the dbt var campaign_role")
+    p.add_argument("--build-role", help="roles: default the dbt var build_role")
+    p.add_argument("--raw-schema", help="roles: default the dbt var raw_schema")
     p.set_defaults(func=_cmd_db)
 
     p = sub.add_parser("generate", help="write synthetic raw data (and ground truth) as CSV")
@@ -433,12 +675,27 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=_cmd_generate)
 
-    p = sub.add_parser("load", help="COPY DIR/<table>.csv into the raw schema")
+    p = sub.add_parser("load", help="COPY DIR/<table>.csv[.gz] into the raw schema")
     p.add_argument("directory")
     mode = p.add_mutually_exclusive_group()
-    mode.add_argument("--replace", action="store_true", default=True, help="truncate first")
+    mode.add_argument(
+        "--replace",
+        action="store_true",
+        default=True,
+        help="(default) empty and reload the tables whose file is in DIR; leave the others",
+    )
     mode.add_argument("--append", action="store_true", help="add to what is there")
-    p.add_argument("--raw-schema", default="raw", help="must match the dbt var raw_schema")
+    mode.add_argument(
+        "--replace-all",
+        action="store_true",
+        help="like --replace, and also empty the tables whose file is not in DIR",
+    )
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="with --append: load a file whose content was already appended",
+    )
+    p.add_argument("--raw-schema", help="default: the dbt var raw_schema")
     p.add_argument("--target", help="dbt target (default: profile's, i.e. embedded)")
     p.set_defaults(func=_cmd_load)
 
@@ -449,7 +706,41 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--full-refresh", action="store_true")
     p.add_argument("--fail-fast", action="store_true")
     p.add_argument("--vars", help="dbt vars as YAML, e.g. \"{as_of_date: '2026-10-31'}\"")
+    p.add_argument(
+        "--refit-clusters",
+        action="store_true",
+        help="fit a new cluster model version on this build's customers before scoring",
+    )
+    p.add_argument(
+        "--reset-segment-history",
+        action="store_true",
+        help="drop the stored segment history first (segment_membership starts again)",
+    )
     p.set_defaults(func=_cmd_build)
+
+    p = sub.add_parser(
+        "erase", help="erasure: --purge-raw redacts erased persons' rows in the raw tables too"
+    )
+    p.add_argument(
+        "--purge-raw",
+        action="store_true",
+        help="null their personal data in the raw tables (keys kept; logged in the load log)",
+    )
+    p.add_argument("--target", help="dbt target (default: profile's, i.e. embedded)")
+    p.set_defaults(func=_cmd_erase)
+
+    p = sub.add_parser(
+        "publish", help="the published versions of the marts; --rollback to an earlier one"
+    )
+    p.add_argument(
+        "--rollback",
+        action="store_true",
+        help="make the newest kept version before the current one current again (or --to N)",
+    )
+    p.add_argument("--to", type=int, help="with --rollback: the version to return to")
+    p.add_argument("--status", action="store_true", help="list the versions (the default)")
+    p.add_argument("--target", help="dbt target (default: profile's, i.e. embedded)")
+    p.set_defaults(func=_cmd_publish)
 
     p = sub.add_parser("cluster", help="behavioural clusters: fit k-means, show the profile")
     p.add_argument("action", choices=["fit", "show"])
@@ -471,9 +762,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="nba: fit on the history before this date, score the campaigns from it on",
     )
     p.add_argument("--target", help="dbt target (default: profile's, i.e. embedded)")
-    p.add_argument("--marts-schema", default="marts", help="must match the dbt var marts_schema")
-    p.add_argument("--intermediate-schema", default="intermediate")
-    p.add_argument("--staging-schema", default="staging", help="nba: the dbt var staging_schema")
+    p.add_argument(
+        "--marts-schema",
+        help="dedup: default the build schema <marts_schema>__build (the latest build); "
+        "nba: default the dbt var marts_schema (suffixed with _nba_backtest)",
+    )
+    p.add_argument("--intermediate-schema", help="default: the dbt var intermediate_schema")
+    p.add_argument("--staging-schema", help="nba: default the dbt var staging_schema")
     p.add_argument("--vars", help='nba: extra dbt vars as YAML, e.g. "{nba_prior_strength: 50}"')
     p.add_argument(
         "--skip-build", action="store_true", help="nba: score with the backtest schemas as built"
@@ -509,11 +804,12 @@ def main(argv: list[str] | None = None) -> int:
     from crm_segments.db import DatabaseError
     from crm_segments.load import LoadError
     from crm_segments.project import ProjectNotFound
+    from crm_segments.project_vars import VarsError
 
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args))
-    except (LoadError, DatabaseError, ProjectNotFound, ClusterError) as exc:
+    except (LoadError, DatabaseError, ProjectNotFound, ClusterError, VarsError) as exc:
         err_console.print(f"[red]error:[/] {exc}", highlight=False, soft_wrap=True)
         return 2
     except KeyboardInterrupt:

@@ -19,6 +19,7 @@ from typing import Any
 import jinja2
 import psycopg
 import yaml
+from psycopg import sql
 
 from crm_segments.project import project_dir
 
@@ -45,7 +46,20 @@ EMBEDDED_SETTINGS: dict[str, str] = {
     "fsync": "off",
     "full_page_writes": "off",
     "temp_buffers": "64MB",
+    # a killed client's statement is cancelled within seconds, not left running for hours
+    "client_connection_check_interval": "5s",
+    "password_encryption": "scram-sha-256",
 }
+
+#: pg_hba.conf of the embedded server: the owner (postgres) over the unix socket, whose
+#: directory only the server's system user and root can enter; every other role with a
+#: scram-sha-256 password (`crm-segments db roles --password`), over the socket or loopback.
+EMBEDDED_HBA = """# written by crm-segments (python/crm_segments/db.py) when its settings change
+local   all             postgres                                trust
+local   all             all                                     scram-sha-256
+host    all             all             127.0.0.1/32            scram-sha-256
+host    all             all             ::1/128                 scram-sha-256
+"""
 
 #: environment variables that the ``embedded`` target of profiles.yml reads
 EMBEDDED_ENV_HOST = "CRM_SEGMENTS_EMBEDDED_HOST"
@@ -154,15 +168,30 @@ def _configure(status: EmbeddedStatus) -> bool:
     EMBEDDED_SETTINGS is applied on the next start.
     """
     marker = status.pgdata / "crm_segments.settings.json"
-    wanted = json.dumps(EMBEDDED_SETTINGS, sort_keys=True)
+    wanted = json.dumps({**EMBEDDED_SETTINGS, "pg_hba": EMBEDDED_HBA}, sort_keys=True)
     if marker.exists() and marker.read_text() == wanted:
         return False
     admin = status.url.replace(f"/{EMBEDDED_DB}?", "/postgres?")
     with psycopg.connect(admin, autocommit=True) as conn:
         for name, value in EMBEDDED_SETTINGS.items():
             conn.execute(f"alter system set {name} = '{value}'")
+        row = conn.execute("show hba_file").fetchone()
+        assert row is not None
+        _write_hba(conn, str(row[0]))  # trust for every role but the owner ends here
     marker.write_text(wanted)
     return True
+
+
+def _write_hba(conn: psycopg.Connection[Any], path: str) -> None:
+    """Replace the server's pg_hba.conf (COPY TO a server file: the server's user owns it)."""
+    conn.execute("create temporary table crm_segments_hba (line text)")
+    with conn.cursor().copy("copy crm_segments_hba (line) from stdin") as copy:
+        for line in EMBEDDED_HBA.splitlines():
+            copy.write_row((line,))
+    conn.execute(
+        sql.SQL("copy crm_segments_hba to {} with (format text)").format(sql.Literal(path))
+    )
+    conn.execute("drop table crm_segments_hba")
 
 
 def _ensure_database(status: EmbeddedStatus) -> None:

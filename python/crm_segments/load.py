@@ -1,32 +1,52 @@
-"""``crm-segments load DIR``: COPY ``DIR/<table>.csv`` files into the raw schema.
+"""``crm-segments load DIR``: COPY ``DIR/<table>.csv[.gz]`` files into the raw schema.
 
-Rules (issue 2):
-- one CSV per raw table, UTF-8 (a BOM is tolerated), header row; a missing file is an empty table;
+Rules (issues 2 and 10):
+- one CSV per raw table, named exactly ``<table>.csv`` or ``<table>.csv.gz``, UTF-8 (a BOM is
+  tolerated), header row. Any other file in the directory is an error that names the nearest
+  contract table; a directory with no contract file is an error. Subdirectories (e.g. the
+  generator's ``truth/``) and hidden files are not looked at;
 - the header must name every contract column (any order); extra columns are loaded as extra text
-  columns and ignored downstream; a duplicated or empty column name is an error;
+  columns and ignored downstream; a duplicated, empty or reserved column name is an error;
 - a non-UTF-8 file or a malformed CSV is an error that names the file and the line;
-- everything is loaded in ONE transaction: any error rolls back every table, so a failed load
-  never leaves a half-loaded dataset (``--replace`` truncates inside that transaction).
+- modes: ``replace`` (default) empties and reloads only the tables whose file is present and
+  leaves the others untouched; ``append`` adds rows and refuses a file whose content was already
+  appended since the table was last replaced (``force`` overrides); ``replace_all`` also empties
+  the tables without a file, on purpose;
+- everything is loaded in ONE transaction, together with its entry in the load log
+  (``<raw schema>._crm_load_log``: batch id, mode, table, action, file, content hash, rows,
+  time): any error rolls back every table, so a failed load never leaves a half-loaded dataset.
 """
 
 from __future__ import annotations
 
 import csv
+import difflib
+import gzip
+import hashlib
 import io
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, Literal
 
 import psycopg
 from psycopg import sql
 
+from crm_segments import __version__
 from crm_segments.contract import RAW_TABLES
 
 COPY_BLOCK = 1 << 20
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
+#: PostgreSQL's system columns: a user column of that name cannot be created
+RESERVED_COLUMNS = frozenset({"ctid", "xmin", "xmax", "cmin", "cmax", "tableoid", "oid"})
+#: the load log, one row per batch and table, in the raw schema
+LOAD_LOG = "_crm_load_log"
+SUFFIXES = (".csv", ".csv.gz")
+
+Mode = Literal["replace", "append", "replace_all"]
 
 
 class LoadError(RuntimeError):
@@ -35,19 +55,92 @@ class LoadError(RuntimeError):
 
 @dataclass
 class TableLoad:
-    """What was loaded into one raw table."""
+    """What happened to one raw table in a load."""
 
     table: str
     file: Path | None
+    action: str = "kept"  # replaced, appended, emptied, kept
     rows: int = 0
     seconds: float = 0.0
+    sha256: str | None = None
     extra_columns: list[str] = field(default_factory=list)
 
 
-def read_header(path: Path) -> list[str]:
+@dataclass
+class LoadResult:
+    """A recorded batch."""
+
+    batch_id: int
+    mode: Mode
+    tables: list[TableLoad]
+
+    @property
+    def rows(self) -> int:
+        """Rows copied in this batch."""
+        return sum(t.rows for t in self.tables)
+
+
+def _table_of(name: str) -> str | None:
+    for suffix in SUFFIXES:
+        if name.endswith(suffix) and name[: -len(suffix)] in RAW_TABLES:
+            return name[: -len(suffix)]
+    return None
+
+
+def _nearest(name: str) -> str:
+    stem = name.lower()
+    for suffix in (".gz", ".zip", ".bz2", ".xz", ".csv", ".tsv", ".txt"):
+        stem = stem.removesuffix(suffix)
+    if stem in RAW_TABLES:
+        return f"{stem}.csv"
+    match = difflib.get_close_matches(stem, list(RAW_TABLES), n=1, cutoff=0.5)
+    return f"{match[0]}.csv" if match else ""
+
+
+def discover(directory: Path) -> dict[str, Path]:
+    """table -> its file in ``directory``; an unknown file or no file at all is an error."""
+    if not directory.is_dir():
+        raise LoadError(f"{directory}: not a directory")
+    found: dict[str, Path] = {}
+    for path in sorted(directory.iterdir()):
+        if path.name.startswith(".") or not path.is_file():
+            continue
+        table = _table_of(path.name)
+        if table is None:
+            near = _nearest(path.name)
+            hint = f"; did you mean {near}?" if near else ""
+            raise LoadError(
+                f"{path}: not a raw table file (names are <table>.csv or <table>.csv.gz, "
+                f"lower case{hint}); move it out of the directory"
+            )
+        if table in found:
+            raise LoadError(f"{path}: {found[table].name} is in the directory too; keep one")
+        found[table] = path
+    if not found:
+        raise LoadError(
+            f"{directory}: no raw table file; expected some of "
+            + ", ".join(f"{t}.csv" for t in RAW_TABLES)
+        )
+    return found
+
+
+@contextmanager
+def _open(path: Path) -> Iterator[IO[bytes]]:
+    if path.name.endswith(".gz"):
+        try:
+            with gzip.open(path, "rb") as fh:
+                yield fh
+        except (gzip.BadGzipFile, EOFError) as exc:
+            raise LoadError(f"{path}: not a readable gzip file ({exc})") from exc
+    else:
+        with path.open("rb") as fh:
+            yield fh
+
+
+def read_header(path: Path, table: str | None = None) -> list[str]:
     """Parse and check the header row of a raw CSV file."""
-    table = path.stem
-    with path.open("rb") as fh:
+    table = table or _table_of(path.name) or path.stem
+    with _open(path) as fh:
         first = fh.readline()
     try:
         text = first.decode("utf-8-sig")
@@ -68,6 +161,10 @@ def read_header(path: Path) -> list[str]:
             problems.append("an empty column name")
         elif not _IDENTIFIER.match(name):
             problems.append(f"column name {name!r} is not a plain identifier")
+        elif name.lower() in RESERVED_COLUMNS:
+            problems.append(f"column name {name!r} is reserved by PostgreSQL (a system column)")
+        elif name.lower().startswith("_crm_"):
+            problems.append(f"column name {name!r} uses the reserved prefix _crm_")
         elif name.lower() in seen:
             problems.append(f"column {name!r} appears twice")
         seen.add(name.lower())
@@ -101,6 +198,29 @@ def _ensure_table(
         )
 
 
+LOG_DDL = """
+create table if not exists {log} (
+    batch_id bigint not null,
+    loaded_at timestamptz not null,
+    mode text not null,
+    table_name text not null,
+    action text not null,
+    file_name text,
+    content_sha256 text,
+    row_count bigint not null,
+    loaded_by text not null,
+    primary key (batch_id, table_name)
+)
+"""
+
+
+def ensure_log(conn: psycopg.Connection[Any], schema: str) -> sql.Composed:
+    """Create the load log when missing; return its qualified name."""
+    log = sql.SQL("{}.{}").format(sql.Identifier(schema), sql.Identifier(LOAD_LOG))
+    conn.execute(sql.SQL(LOG_DDL).format(log=log))  # type: ignore[arg-type]
+    return log
+
+
 def _copy_error(path: Path, exc: psycopg.Error) -> LoadError:
     diag = exc.diag
     context = diag.context or ""
@@ -121,7 +241,8 @@ def _copy_error(path: Path, exc: psycopg.Error) -> LoadError:
 
 def _unterminated_record_line(path: Path) -> int | None:
     """The line where the record with a never-closed quote starts (error path only)."""
-    with path.open(encoding="utf-8-sig", errors="replace", newline="") as fh:
+    with _open(path) as raw:
+        fh = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="")
         reader = csv.reader(fh, strict=True)
         start = 1
         try:
@@ -132,67 +253,123 @@ def _unterminated_record_line(path: Path) -> int | None:
     return None
 
 
+def _already_appended(
+    conn: psycopg.Connection[Any], log: sql.Composable, table: str, sha256: str
+) -> int | None:
+    """The batch that already put this content into the table since its last replace."""
+    row = conn.execute(
+        sql.SQL(
+            "select max(batch_id) from {log} where table_name = %s and content_sha256 = %s "
+            "and action in ('replaced', 'appended') and batch_id >= coalesce(("
+            "select max(batch_id) from {log} where table_name = %s "
+            "and action in ('replaced', 'emptied')), 0)"
+        ).format(log=log),
+        (table, sha256, table),
+    ).fetchone()
+    return int(row[0]) if row and row[0] is not None else None
+
+
 def load_directory(
     conn: psycopg.Connection[Any],
     directory: Path,
     *,
     schema: str = "raw",
-    replace: bool = True,
+    mode: Mode = "replace",
+    force: bool = False,
     on_table: Callable[[TableLoad], None] | None = None,
-) -> list[TableLoad]:
-    """Load every raw table from ``directory`` in one transaction; return what was loaded."""
-    if not directory.is_dir():
-        raise LoadError(f"{directory}: not a directory")
+) -> LoadResult:
+    """Load the raw files of ``directory`` in one transaction and record the batch."""
+    if mode not in ("replace", "append", "replace_all"):
+        raise LoadError(f"unknown load mode {mode!r}")
     if not _IDENTIFIER.match(schema):
         raise LoadError(f"raw schema {schema!r} is not a plain identifier")
-    unknown = sorted(
-        p.name for p in directory.glob("*.csv") if p.stem not in RAW_TABLES and p.is_file()
-    )
-    headers: dict[str, list[str]] = {}
-    for table in RAW_TABLES:
-        path = directory / f"{table}.csv"
-        if path.is_file():
-            headers[table] = read_header(path)
+    files = discover(directory)
+    headers = {table: read_header(path, table) for table, path in files.items()}
     results: list[TableLoad] = []
     with conn.transaction():
         conn.execute(sql.SQL("create schema if not exists {}").format(sql.Identifier(schema)))
+        log = ensure_log(conn, schema)
+        # one load at a time: the batch id and the duplicate check see every earlier batch
+        conn.execute(sql.SQL("lock table {} in exclusive mode").format(log))
+        row = conn.execute(sql.SQL("select coalesce(max(batch_id), 0) + 1 from {}").format(log))
+        batch_id = int(row.fetchone()[0])  # type: ignore[index]
         for table in RAW_TABLES:
-            path = directory / f"{table}.csv"
+            path = files.get(table)
             header = headers.get(table, list(RAW_TABLES[table]))
             _ensure_table(conn, schema, table, header)
             target = sql.SQL("{}.{}").format(sql.Identifier(schema), sql.Identifier(table))
-            if replace:
-                conn.execute(sql.SQL("truncate table {}").format(target))
             result = TableLoad(
                 table=table,
-                file=path if table in headers else None,
+                file=path,
                 extra_columns=[c for c in header if c not in RAW_TABLES[table]],
             )
             started = time.perf_counter()
-            if table in headers:
-                result.rows = _copy_file(conn, path, target, header)
+            if path is None:
+                if mode == "replace_all":
+                    conn.execute(sql.SQL("truncate table {}").format(target))
+                    result.action = "emptied"
+            else:
+                if mode != "append":
+                    conn.execute(sql.SQL("truncate table {}").format(target))
+                result.action = "appended" if mode == "append" else "replaced"
+                result.rows, result.sha256 = _copy_file(conn, path, target, header)
+                if mode == "append" and not force:
+                    earlier = _already_appended(conn, log, table, result.sha256)
+                    if earlier is not None:
+                        raise LoadError(
+                            f"{path}: the same content was already loaded into {table} by "
+                            f"batch {earlier}; nothing was loaded (use --force to append it again)"
+                        )
             result.seconds = time.perf_counter() - started
+            if result.action != "kept":
+                conn.execute(
+                    sql.SQL(
+                        "insert into {} (batch_id, loaded_at, mode, table_name, action, file_name,"
+                        " content_sha256, row_count, loaded_by) "
+                        "values (%s, clock_timestamp(), %s, %s, %s, %s, %s, %s, %s)"
+                    ).format(log),
+                    (
+                        batch_id,
+                        mode,
+                        table,
+                        result.action,
+                        str(path) if path else None,
+                        result.sha256,
+                        result.rows,
+                        f"crm-segments {__version__}",
+                    ),
+                )
             results.append(result)
             if on_table:
                 on_table(result)
-    if unknown:
-        results.append(TableLoad(table="(ignored files: " + ", ".join(unknown) + ")", file=None))
-    return results
+    return LoadResult(batch_id=batch_id, mode=mode, tables=results)
+
+
+class _HashingReader:
+    """Reads blocks from a file object and keeps a running sha256 of what was read."""
+
+    def __init__(self, fh: IO[bytes]) -> None:
+        self.fh = fh
+        self.digest = hashlib.sha256()
+
+    def blocks(self) -> Iterator[bytes]:
+        while block := self.fh.read(COPY_BLOCK):
+            self.digest.update(block)
+            yield block
 
 
 def _copy_file(
     conn: psycopg.Connection[Any], path: Path, target: sql.Composable, header: list[str]
-) -> int:
+) -> tuple[int, str]:
     statement = sql.SQL(
         "copy {} ({}) from stdin with (format csv, header true, encoding 'UTF8')"
     ).format(target, sql.SQL(", ").join(sql.Identifier(c) for c in header))
     try:
-        with conn.cursor() as cur:
-            with cur.copy(statement) as copy, path.open("rb") as fh:
-                while block := fh.read(COPY_BLOCK):
+        with conn.cursor() as cur, _open(path) as fh:
+            reader = _HashingReader(fh)
+            with cur.copy(statement) as copy:
+                for block in reader.blocks():
                     copy.write(block)
-            return cur.rowcount
-    except psycopg.errors.DataError as exc:
-        raise _copy_error(path, exc) from exc
-    except psycopg.errors.BadCopyFileFormat as exc:
+            return cur.rowcount, reader.digest.hexdigest()
+    except (psycopg.errors.DataError, psycopg.errors.BadCopyFileFormat) as exc:
         raise _copy_error(path, exc) from exc

@@ -15,6 +15,13 @@ from crm_segments import db
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 
+# pytest-xdist runs test files in two worker processes (`make pytest`): each worker's dbt runs
+# get their own target and log directories (the CLI and dbt read these variables), so that two
+# dbt invocations never share a manifest or a partial-parse file
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
+os.environ.setdefault("DBT_TARGET_PATH", f"target_pytest_{_WORKER}")
+os.environ.setdefault("DBT_LOG_PATH", f"target_pytest_{_WORKER}/logs")
+
 
 @pytest.fixture(scope="session")
 def embedded_pg(tmp_path_factory: pytest.TempPathFactory) -> Iterator[db.EmbeddedStatus]:
@@ -46,11 +53,13 @@ def conn(embedded_pg: db.EmbeddedStatus) -> Iterator[psycopg.Connection]:
         yield connection
 
 
-def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    *args: str, env: dict[str, str] | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run the real `crm-segments` console script in a subprocess."""
     return subprocess.run(
         [sys.executable, "-m", "crm_segments.cli", *args],
-        cwd=PROJECT_DIR,
+        cwd=cwd or PROJECT_DIR,
         env={**os.environ, **(env or {})},
         capture_output=True,
         text=True,

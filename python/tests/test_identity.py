@@ -42,7 +42,7 @@ def build() -> None:
 
 def source_map(conn: psycopg.Connection) -> dict[str, str]:
     """contact_key -> customer_id of every resolved record."""
-    rows = conn.execute("select contact_key, customer_id from marts.customer_source_map")
+    rows = conn.execute("select contact_key, customer_id from marts__build.customer_source_map")
     return dict(rows.fetchall())
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import gzip
 from pathlib import Path
 
 import psycopg
@@ -12,6 +13,7 @@ from crm_segments.contract import RAW_TABLES
 from crm_segments.load import LoadError, load_directory
 
 HEADER = ",".join(RAW_TABLES["nps_responses"])
+LOYALTY = ",".join(RAW_TABLES["loyalty_events"])
 
 
 def write(path: Path, text: str | bytes) -> Path:
@@ -40,12 +42,13 @@ def test_loads_every_table_missing_files_are_empty(
     conn: psycopg.Connection, schema: str, tmp_path: Path
 ) -> None:
     write(tmp_path / "nps_responses.csv", f"{HEADER}\nR1,A1,2026-01-01,9\nR2,A2,,ten\n")
-    results = load_directory(conn, tmp_path, schema=schema)
+    results = load_directory(conn, tmp_path, schema=schema).tables
     by_table = {r.table: r for r in results}
     assert set(RAW_TABLES) <= set(by_table)
     assert by_table["nps_responses"].rows == 2
     assert count(conn, schema, "nps_responses") == 2
     assert by_table["crm_contacts"].file is None
+    assert by_table["crm_contacts"].action == "kept"
     assert count(conn, schema, "crm_contacts") == 0
     columns = [
         r[0]
@@ -61,11 +64,99 @@ def test_loads_every_table_missing_files_are_empty(
 def test_replace_truncates_and_append_adds(
     conn: psycopg.Connection, schema: str, tmp_path: Path
 ) -> None:
-    write(tmp_path / "nps_responses.csv", f"{HEADER}\nR1,A1,2026-01-01,9\n")
-    load_directory(conn, tmp_path, schema=schema)
-    load_directory(conn, tmp_path, schema=schema)
+    write(tmp_path / "a" / "nps_responses.csv", f"{HEADER}\nR1,A1,2026-01-01,9\n")
+    write(tmp_path / "b" / "nps_responses.csv", f"{HEADER}\nR2,A1,2026-01-02,8\n")
+    load_directory(conn, tmp_path / "a", schema=schema)
+    load_directory(conn, tmp_path / "a", schema=schema)
     assert count(conn, schema, "nps_responses") == 1
-    load_directory(conn, tmp_path, schema=schema, replace=False)
+    load_directory(conn, tmp_path / "b", schema=schema, mode="append")
+    assert count(conn, schema, "nps_responses") == 2
+
+
+def test_replace_touches_only_the_tables_whose_file_is_present(
+    conn: psycopg.Connection, schema: str, tmp_path: Path
+) -> None:
+    """Issue 10: a directory holding one file must not empty the other tables."""
+    write(tmp_path / "full" / "nps_responses.csv", f"{HEADER}\nR1,A1,2026-01-01,9\n")
+    write(tmp_path / "full" / "loyalty_events.csv", f"{LOYALTY}\nL1,A,,1,earn\n")
+    load_directory(conn, tmp_path / "full", schema=schema)
+    write(tmp_path / "one" / "nps_responses.csv", f"{HEADER}\nR2,A1,2026-01-02,8\n")
+    result = load_directory(conn, tmp_path / "one", schema=schema)
+    actions = {t.table: t.action for t in result.tables}
+    assert actions["nps_responses"] == "replaced" and actions["loyalty_events"] == "kept"
+    assert count(conn, schema, "loyalty_events") == 1
+    assert count(conn, schema, "nps_responses") == 1
+    # --replace-all empties the others on purpose, and says so in the load log
+    result = load_directory(conn, tmp_path / "one", schema=schema, mode="replace_all")
+    assert {t.table: t.action for t in result.tables}["loyalty_events"] == "emptied"
+    assert count(conn, schema, "loyalty_events") == 0
+    logged = conn.execute(
+        f'select table_name, action, row_count from "{schema}"._crm_load_log '
+        "where batch_id = %s order by 1",
+        (result.batch_id,),
+    ).fetchall()
+    assert ("loyalty_events", "emptied", 0) in logged
+    assert ("nps_responses", "replaced", 1) in logged
+
+
+@pytest.mark.parametrize(
+    ("name", "hint"),
+    [
+        ("campaign.csv", "did you mean campaigns.csv?"),
+        ("CRM_Contacts.csv", "did you mean crm_contacts.csv?"),
+        ("crm_contacts.csv.zip", "did you mean crm_contacts.csv?"),
+        ("notes.txt", "not a raw table file"),
+    ],
+)
+def test_unknown_file_is_an_error_naming_the_nearest_table(
+    conn: psycopg.Connection, schema: str, tmp_path: Path, name: str, hint: str
+) -> None:
+    write(tmp_path / "full" / "nps_responses.csv", f"{HEADER}\nR1,A1,2026-01-01,9\n")
+    load_directory(conn, tmp_path / "full", schema=schema)
+    write(tmp_path / "bad" / "nps_responses.csv", f"{HEADER}\nR2,A1,2026-01-02,8\n")
+    path = write(tmp_path / "bad" / name, "anything\n")
+    with pytest.raises(LoadError) as info:
+        load_directory(conn, tmp_path / "bad", schema=schema)
+    assert str(path) in str(info.value) and hint in str(info.value)
+    assert count(conn, schema, "nps_responses") == 1  # nothing was loaded
+
+
+def test_directory_without_a_contract_file_is_an_error(
+    conn: psycopg.Connection, schema: str, tmp_path: Path
+) -> None:
+    (tmp_path / "empty" / "truth").mkdir(parents=True)
+    with pytest.raises(LoadError, match="no raw table file"):
+        load_directory(conn, tmp_path / "empty", schema=schema)
+
+
+def test_gzip_files_load_like_csv(conn: psycopg.Connection, schema: str, tmp_path: Path) -> None:
+    write(
+        tmp_path / "nps_responses.csv.gz",
+        gzip.compress(f"{HEADER}\nR1,A1,2026-01-01,9\nR2,A2,2026-01-02,7\n".encode()),
+    )
+    result = load_directory(conn, tmp_path, schema=schema)
+    assert {t.table: t.rows for t in result.tables}["nps_responses"] == 2
+    write(tmp_path / "nps_responses.csv", f"{HEADER}\n")
+    with pytest.raises(LoadError, match="keep one"):
+        load_directory(conn, tmp_path, schema=schema)
+
+
+def test_appending_the_same_content_twice_is_refused_unless_forced(
+    conn: psycopg.Connection, schema: str, tmp_path: Path
+) -> None:
+    write(tmp_path / "base" / "nps_responses.csv", f"{HEADER}\nR1,A1,2026-01-01,9\n")
+    write(tmp_path / "batch" / "nps_responses.csv", f"{HEADER}\nR2,A1,2026-01-02,8\n")
+    load_directory(conn, tmp_path / "base", schema=schema)
+    first = load_directory(conn, tmp_path / "batch", schema=schema, mode="append")
+    with pytest.raises(LoadError) as info:
+        load_directory(conn, tmp_path / "batch", schema=schema, mode="append")
+    assert f"already loaded into nps_responses by batch {first.batch_id}" in str(info.value)
+    assert count(conn, schema, "nps_responses") == 2
+    load_directory(conn, tmp_path / "batch", schema=schema, mode="append", force=True)
+    assert count(conn, schema, "nps_responses") == 3
+    # after a replace the table no longer holds that content: appending it again is fine
+    load_directory(conn, tmp_path / "base", schema=schema)
+    load_directory(conn, tmp_path / "batch", schema=schema, mode="append")
     assert count(conn, schema, "nps_responses") == 2
 
 
@@ -75,7 +166,7 @@ def test_header_in_any_order_with_extra_columns_and_bom(
     columns = [*reversed(RAW_TABLES["nps_responses"]), "survey_channel"]
     body = ",".join(columns) + "\n" + "7,2026-01-01,A1,R1,sms\n"
     write(tmp_path / "nps_responses.csv", b"\xef\xbb\xbf" + body.encode())
-    [result] = [r for r in load_directory(conn, tmp_path, schema=schema) if r.rows]
+    [result] = [r for r in load_directory(conn, tmp_path, schema=schema).tables if r.rows]
     assert result.extra_columns == ["survey_channel"]
     row = conn.execute(f'select response_id, score, survey_channel from "{schema}".nps_responses')
     assert row.fetchone() == ("R1", "7", "sms")
@@ -106,6 +197,7 @@ def test_quoted_multiline_and_unicode_values(
         ("response_id,account_id,score\nR1,A1,9\n", "missing contract column(s) responded_at"),
         (f"{HEADER},score\nR1,A1,,9,9\n", "column 'score' appears twice"),
         (f"{HEADER},\nR1,A1,,9,\n", "an empty column name"),
+        (f"{HEADER},ctid\nR1,A1,,9,x\n", "column name 'ctid' is reserved by PostgreSQL"),
         ("", "empty file or missing header row"),
     ],
 )

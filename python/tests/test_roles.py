@@ -1,12 +1,14 @@
 """Roles on a real database: log in as the BI, campaign and build roles and prove what each
 may and may not select (embedded server, and a Debian PostgreSQL server when installed).
 
-The marts are built by dbt after `crm-segments db roles`; their grants come from the build's
-post-hooks, read from the manifest's `meta: {pii: true}` tags.
+The marts are built by a plain `dbt build` after `crm-segments db roles`, which publishes them
+(on-run-end, write-audit-publish); their grants are put on the public marts when publishing,
+from the manifest's `meta: {pii: true}` tags and the `campaign_role_reads` meta.
 """
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import re
@@ -19,39 +21,33 @@ import psycopg
 import pytest
 from psycopg import sql
 
+from crm_segments import erasure_check
+from crm_segments.contract import RAW_TABLES
+
 from .conftest import PROJECT_DIR, run_cli
 from .pg15 import external_server, find_pg_bin
 
 PASSWORD = "role-test-password"
-MODELS = ["+path:models/marts"]  # every mart and what it reads
 CAMPAIGN_TABLES = {"campaign_audience", "global_control_group"}
 
 Connect = Callable[[str], psycopg.Connection]
 
 
-def dbt_run(target_path: Path, select: list[str], env: dict[str, str] | None = None) -> None:
-    """`dbt build` of the models and seeds (with their hooks; no tests) into target_path."""
+def dbt_build(target_path: Path, env: dict[str, str] | None = None) -> None:
+    """A plain `dbt build` of the whole project into target_path; its on-run-end publishes."""
     dbt = Path(sys.executable).parent / "dbt"
+    environment = {**os.environ, **(env or {}), "DBT_TARGET_PATH": str(target_path)}
+    environment.pop("CRM_SEGMENTS_PUBLISH", None)
     done = subprocess.run(
-        [
-            str(dbt),
-            "build",
-            "--profiles-dir",
-            str(PROJECT_DIR),
-            "--resource-type",
-            "model",
-            "--resource-type",
-            "seed",
-            "--select",
-            *select,
-        ],
+        [str(dbt), "build", "--profiles-dir", str(PROJECT_DIR)],
         cwd=PROJECT_DIR,
-        env={**os.environ, **(env or {}), "DBT_TARGET_PATH": str(target_path)},
+        env=environment,
         capture_output=True,
         text=True,
         timeout=1800,
     )
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
+    assert "crm_segments: published version" in done.stdout, done.stdout[-3000:]
 
 
 def mart_columns(target_path: Path) -> dict[str, dict[str, bool]]:
@@ -126,7 +122,7 @@ def demo_marts(embedded_pg, tmp_path_factory: pytest.TempPathFactory) -> Path:
     roles = run_cli("db", "roles", "--password", PASSWORD)
     assert roles.returncode == 0, roles.stdout + roles.stderr
     assert "crm_campaign" in roles.stdout
-    dbt_run(target, MODELS)
+    dbt_build(target)
     return target
 
 
@@ -198,14 +194,22 @@ def test_roles_on_embedded_server(embedded_pg, demo_marts: Path) -> None:
     tmp_path = demo_marts
 
     def connect(role: str) -> psycopg.Connection:
-        return psycopg.connect(embedded_pg.url.replace("postgres@", f"{role}@"), autocommit=True)
+        password = None if role == "postgres" else PASSWORD
+        return psycopg.connect(
+            embedded_pg.url.replace("postgres@", f"{role}@"), password=password, autocommit=True
+        )
 
     assert_role_privileges(connect, mart_columns(tmp_path))
-    # a rebuilt table loses its grants: the post-hooks re-create them
-    dbt_run(tmp_path, ["campaign_audience", "customers"])
-    assert can_select(connect, "crm_campaign", sql.SQL("select * from marts.campaign_audience"))
-    assert can_select(connect, "crm_bi", select_columns("customers", ["customer_id", "city"]))
-    assert not can_select(connect, "crm_bi", select_columns("customers", ["email"]))
+    # the versions behind the public marts are not readable by the consumer roles
+    with connect("postgres") as conn:
+        row = conn.execute(
+            "select version_schema from marts__publish.versions where state = 'current'"
+        )
+        version_schema = row.fetchone()[0]  # type: ignore[index]
+    for role in ("crm_bi", "crm_campaign"):
+        for schema in (version_schema, "marts__build"):
+            query = sql.SQL("select 1 from {}").format(sql.Identifier(schema, "customers"))
+            assert not can_select(connect, role, query), (role, schema)
 
 
 @pytest.mark.e2e
@@ -220,7 +224,7 @@ def test_roles_on_a_normal_server(tmp_path: Path) -> None:
         assert loaded.returncode == 0, loaded.stderr
         roles = run_cli("db", "roles", "--password", PASSWORD, env=env)
         assert roles.returncode == 0, roles.stdout + roles.stderr
-        dbt_run(tmp_path, MODELS, env=env)
+        dbt_build(tmp_path, env=env)
 
         def connect(role: str) -> psycopg.Connection:
             return psycopg.connect(
@@ -229,3 +233,86 @@ def test_roles_on_a_normal_server(tmp_path: Path) -> None:
             )  # fmt: skip
 
         assert_role_privileges(connect, mart_columns(tmp_path))
+
+
+# ---------------------------------------------------------------------------------------------
+# erasure everywhere the project writes (issue 11), on the same published demo build; these
+# tests come last in the module: the second one redacts the raw data
+# ---------------------------------------------------------------------------------------------
+RESOLUTION = ["+customer_source_map", "+customers", "+dq_quarantine"]
+
+
+def erased_identifiers(url: str) -> list[str]:
+    with psycopg.connect(url) as conn:
+        return erasure_check.erased_identifiers(conn)
+
+
+def find_anywhere(url: str, values: list[str], *, include_raw: bool) -> list[str]:
+    with psycopg.connect(url) as conn:
+        return erasure_check.find_anywhere(conn, values, include_raw=include_raw)
+
+
+@pytest.mark.e2e
+def test_erased_persons_data_is_nowhere_the_project_writes(embedded_pg, demo_marts: Path) -> None:
+    """After a published build, no schema the project writes (staging, intermediate, the build
+    and published marts, kept versions, stored test failures, clusters) holds an erased person's
+    e-mail, phone or national id; only the raw landing zone (and the base views over it) does."""
+    values = erased_identifiers(embedded_pg.url)
+    assert len(values) >= 3, "the demo data has erased persons with identifiers"
+    assert find_anywhere(embedded_pg.url, values, include_raw=False) == []
+    assert find_anywhere(embedded_pg.url, values, include_raw=True), "raw still has them"
+
+
+@pytest.mark.e2e
+def test_purge_raw_and_a_record_sent_again(embedded_pg, demo_marts: Path, tmp_path: Path) -> None:
+    """`erase --purge-raw` redacts the raw rows too (keys kept, logged); after a build nothing
+    anywhere holds the identifiers; a record of an erased person that a source system sends
+    again is found by the hashed erasure request and erased again."""
+    values = erased_identifiers(embedded_pg.url)
+    with psycopg.connect(embedded_pg.url) as conn:
+        resend = conn.execute(
+            """
+            select raw.* from raw.crm_contacts as raw
+            join raw.suppressions as sup
+                on sup.reason = 'erasure_request' and sup.scope_type = 'email'
+                and lower(trim(sup.scope_value)) = lower(trim(raw.email))
+            order by raw.source_system, raw.source_record_id limit 1
+            """
+        )
+        columns = [c.name for c in resend.description or []]
+        record = dict(zip(columns, resend.fetchone() or (), strict=False))
+    assert record, "the demo has an erasure request on an e-mail with a contact record"
+    purged = run_cli("erase", "--purge-raw")
+    assert purged.returncode == 0, purged.stdout + purged.stderr
+    assert "raw rows of" in purged.stdout
+    # what reads the redacted raw rows (the tables scrubbed by the last publish stay scrubbed)
+    built = run_cli("build", "--select", *RESOLUTION)
+    assert built.returncode == 0, built.stdout[-4000:] + built.stderr[-2000:]
+    assert find_anywhere(embedded_pg.url, values, include_raw=True) == []
+    with psycopg.connect(embedded_pg.url) as conn:
+        logged = conn.execute(
+            "select table_name, row_count from raw._crm_load_log where mode = 'erase'"
+        ).fetchall()
+        assert dict(logged)["crm_contacts"] > 0
+        hashed = conn.execute(
+            "select count(*) from raw.suppressions where scope_value like 'sha256:%'"
+        ).fetchone()
+        assert hashed is not None and hashed[0] > 0
+    # the source system sends the person again: the hashed request erases them again
+    resent = {**record, "source_system": "web", "source_record_id": "resent-after-erasure"}
+    (tmp_path / "again").mkdir()
+    with (tmp_path / "again" / "crm_contacts.csv").open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(RAW_TABLES["crm_contacts"]))
+        writer.writeheader()
+        writer.writerow({k: record.get(k) or "" for k in RAW_TABLES["crm_contacts"]} | resent)
+    assert run_cli("load", str(tmp_path / "again"), "--append").returncode == 0
+    rebuilt = run_cli("build", "--select", *RESOLUTION)
+    assert rebuilt.returncode == 0, rebuilt.stdout[-4000:] + rebuilt.stderr[-2000:]
+    with psycopg.connect(embedded_pg.url) as conn:
+        row = conn.execute(
+            "select customers.is_erased, customers.email "
+            "from marts__build.customer_source_map as map "
+            "join marts__build.customers as customers using (customer_id) "
+            "where map.source_record_id = 'resent-after-erasure'"
+        ).fetchone()
+    assert row == (True, None)

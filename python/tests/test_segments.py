@@ -38,10 +38,14 @@ def vars_for(as_of: date) -> str:
     return "{as_of_date: '" + as_of.isoformat() + "'}"
 
 
-def build(*select: str, as_of: date, full_refresh: bool = False) -> None:
+def build(
+    *select: str, as_of: date, full_refresh: bool = False, reset_history: bool = False
+) -> None:
     args = ["build", "--select", *select, "--exclude", *NO_TESTS, "--vars", vars_for(as_of)]
     if full_refresh:
         args.append("--full-refresh")
+    if reset_history:
+        args.append("--reset-segment-history")
     done = run_cli(*args)
     assert done.returncode == 0, done.stdout + done.stderr
 
@@ -492,10 +496,12 @@ class Rules:
 
 @pytest.fixture(scope="module")
 def demo(embedded_pg) -> Iterator[str]:
-    """The demo data loaded and the segment models built as of 2026-10-31."""
-    loaded = run_cli("load", str(PROJECT_DIR / "seeds" / "demo"))
+    """The demo data loaded and the segment models built - without an as-of var: the data says
+    2026-10-31 whatever the day (test_as_of_comes_from_the_data)."""
+    loaded = run_cli("load", str(PROJECT_DIR / "seeds" / "demo"), "--replace-all")
     assert loaded.returncode == 0, loaded.stderr
-    build(SEGMENT_MODELS, as_of=AS_OF, full_refresh=True)
+    done = run_cli("build", "--select", SEGMENT_MODELS, "--exclude", *NO_TESTS, "--full-refresh")
+    assert done.returncode == 0, done.stdout + done.stderr
     yield embedded_pg.url
 
 
@@ -572,7 +578,7 @@ def test_rfm_tenure_and_cohorts_match_pandas(demo: str, rules: Rules, facts: pd.
     )
     compare(
         rules.cohort_retention(facts, tenure),
-        query(demo, "select * from marts.cohort_retention"),
+        query(demo, "select * from marts__build.cohort_retention"),
         ["cohort_month", "months_since_activation"],
         ["customers_at_start", "active_customers", "revenue", "cumulative_revenue"],
     )
@@ -611,7 +617,7 @@ def test_value_tiers_lights_renewals_lifecycle_match_pandas(
         ["subscription_id"],
         ["renewal_bucket", "cumulative_spend"],
     )
-    targets = query(demo, "select * from marts.contract_renewal_targets")
+    targets = query(demo, "select * from marts__build.contract_renewal_targets")
     assert len(targets) == renewals.renewal_bucket.notna().sum()
     lifecycle = rules.lifecycle(facts, lights)
     compare(
@@ -622,7 +628,7 @@ def test_value_tiers_lights_renewals_lifecycle_match_pandas(
     )
 
     # the one-row mart carries the same labels
-    segments = query(demo, "select * from marts.customer_segments")
+    segments = query(demo, "select * from marts__build.customer_segments")
     assert segments.customer_id.is_unique
     assert (
         segments.lifecycle_stage.value_counts().to_dict()
@@ -631,64 +637,82 @@ def test_value_tiers_lights_renewals_lifecycle_match_pandas(
     assert segments.value_tier.value_counts().to_dict() == counts.to_dict()
 
 
-@pytest.mark.e2e
-def test_incremental_months_equal_full_refresh(demo: str) -> None:
-    """Monthly runs (August, September, October) give the same facts as one full refresh; the
-    segment history keeps one open row per person and type, and its open rows are the labels."""
-    columns = "customer_id, month, revenue, cost, margin, arpu, voice_mou, sms_count, data_mb, " \
-        "roaming_revenue, active_subscriptions, billed_subscriptions, transaction_count, " \
-        "transaction_amount, topup_count, topup_amount, interaction_count, complaint_count, " \
-        "nps_score, nps_response_count"  # fmt: skip
-    with psycopg.connect(demo, autocommit=True) as conn:
-        conn.execute("drop table if exists public.facts_full")
-        conn.execute(
-            f"create table public.facts_full as select {columns} "
-            "from intermediate.int_customer_monthly_facts"
+def test_as_of_comes_from_the_data_and_the_readme_figures_hold(demo: str) -> None:
+    """Issue 10: the demo ends on 2026-10-31, so a build without the var is as of that date on
+    any day; the README's table of demo figures is what the build gives."""
+    as_of = query(demo, "select * from intermediate.int_as_of_dates_resolved")
+    assert as_of.as_of_date.tolist() == [AS_OF] and as_of.as_of_source.tolist() == ["data"]
+    readme = (PROJECT_DIR / "README.md").read_text(encoding="utf-8")
+    table = readme.split("<!-- demo-figures")[1].split("<!-- /demo-figures -->")[0]
+    expected = {}
+    for line in table.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 3 and cells[2].replace(",", "").isdigit():
+            label = None if cells[1].startswith("(none") else cells[1]
+            expected[(cells[0], label)] = int(cells[2].replace(",", ""))
+    assert len(expected) >= 15
+    segments = query(demo, "select * from marts__build.customer_segments")
+    for (column, label), persons in expected.items():
+        actual = int(
+            segments[column].isna().sum() if label is None else (segments[column] == label).sum()
         )
+        assert actual == persons, f"README says {column} {label}: {persons}, the build {actual}"
+
+
+HISTORY = "select customer_id, segment_type, segment_value, valid_from, valid_to, is_current " \
+    "from marts__build.segment_membership order by 1, 2, 4"  # fmt: skip
+
+
+@pytest.mark.e2e
+def test_segment_history_across_builds_and_reruns(demo: str) -> None:
+    """Monthly builds (August, September, October) record a history; a rerun of October (also
+    with --full-refresh, which keeps the stored history) restates it with the same rows; its
+    open rows are the labels; a build as of an earlier date shows the history cut there."""
     mine = ("path:models/intermediate/segments", "path:models/marts/segments")
-    build(*mine, as_of=date(2026, 8, 31), full_refresh=True)
-    with psycopg.connect(demo) as conn:
-        row = conn.execute(
-            "select max(month) from intermediate.int_customer_monthly_facts"
-        ).fetchone()
-        assert row is not None and row[0] == date(2026, 8, 1)
+    build(*mine, as_of=date(2026, 8, 31), reset_history=True)
     for as_of in (date(2026, 9, 30), AS_OF):
         build(*mine, as_of=as_of)
+    october = query(demo, HISTORY)
+    assert set(october.valid_from) == {date(2026, 8, 31), date(2026, 9, 30), AS_OF}
+    assert (~october.is_current).sum() > 0
+    # a rerun restates its as-of date (same rows), and --full-refresh keeps the history
+    build(*mine, as_of=AS_OF, full_refresh=True)
+    pd.testing.assert_frame_equal(query(demo, HISTORY), october)
     with psycopg.connect(demo) as conn:
-        diff = conn.execute(
-            f"select count(*) from ((select {columns} from intermediate.int_customer_monthly_facts "
-            f"except all select {columns} from public.facts_full) union all "
-            f"(select {columns} from public.facts_full except all "
-            f"select {columns} from intermediate.int_customer_monthly_facts)) as d"
-        ).fetchone()
-        assert diff is not None and diff[0] == 0
-        history = conn.execute(
-            "select count(*) filter (where valid_to is not null), count(distinct valid_from) "
-            "from marts.segment_membership"
-        ).fetchone()
-        assert history is not None and history[0] > 0 and history[1] == 3
         doubles = conn.execute(
-            "select count(*) from (select customer_id, segment_type from marts.segment_membership "
+            "select count(*) from (select customer_id, segment_type "
+            "from marts__build.segment_membership "
             "where valid_to is null group by 1, 2 having count(*) > 1) as d"
         ).fetchone()
         assert doubles == (0,)
         current_vs_mart = conn.execute(
-            "select count(*) from marts.segment_membership as m join marts.customer_segments as s "
-            "using (customer_id) where m.valid_to is null and m.segment_type = 'value_tier' "
+            "select count(*) from marts__build.segment_membership as m "
+            "join marts__build.customer_segments as s using (customer_id) "
+            "where m.valid_to is null and m.segment_type = 'value_tier' "
             "and m.segment_value is distinct from s.value_tier"
         ).fetchone()
         assert current_vs_mart == (0,)
         # every closed row is followed by the next state of the same person and type (or none)
         gaps = conn.execute(
-            "select count(*) from marts.segment_membership as closed "
+            "select count(*) from marts__build.segment_membership as closed "
             "where closed.valid_to is not null "
-            "and exists (select 1 from marts.segment_membership as nxt where nxt.customer_id = "
-            "closed.customer_id and nxt.segment_type = closed.segment_type and nxt.valid_from > "
-            "closed.valid_from and nxt.valid_from < closed.valid_to)"
+            "and exists (select 1 from marts__build.segment_membership as nxt "
+            "where nxt.customer_id = closed.customer_id "
+            "and nxt.segment_type = closed.segment_type "
+            "and nxt.valid_from > closed.valid_from and nxt.valid_from < closed.valid_to)"
         ).fetchone()
         assert gaps == (0,)
-        conn.execute("drop table public.facts_full")
-        conn.commit()
+    # a build as of September: the history cut there, the October rows left out (and kept)
+    build(*mine, as_of=date(2026, 9, 30))
+    september = query(demo, HISTORY)
+    assert max(september.valid_from) == date(2026, 9, 30)
+    assert (september.valid_to.dropna() <= date(2026, 9, 30)).all()
+    with psycopg.connect(demo) as conn:
+        kept = conn.execute(
+            "select count(*) from intermediate.int_customer_segment_history where valid_from = %s",
+            (AS_OF,),
+        ).fetchone()
+        assert kept is not None and kept[0] > 0, "the stored October rows are kept"
 
 
 def test_reference_seeds_are_consistent() -> None:

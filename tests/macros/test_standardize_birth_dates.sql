@@ -19,18 +19,18 @@ cases (raw, expected_date, expected_reason) as (
     ('07.03.85', null, 'unreadable'),
     ('unknown', null, 'unreadable'),
     (
-        to_char({{ crm_segments.standardize_as_of_date() }} + 30, 'DD.MM.YYYY'),
+        to_char({{ crm_segments.as_of_date() }} + 30, 'DD.MM.YYYY'),
         null,
         'future'
     ),
     (
-        to_char({{ crm_segments.standardize_as_of_date() }}, 'YYYY-MM-DD'),
-        {{ crm_segments.standardize_as_of_date() }},
+        to_char({{ crm_segments.as_of_date() }}, 'YYYY-MM-DD'),
+        {{ crm_segments.as_of_date() }},
         null
     ),
     (
         to_char(
-            {{ crm_segments.standardize_as_of_date() }}
+            {{ crm_segments.as_of_date() }}
             - make_interval(years => {{ var('max_age_years') }}, days => 1),
             'YYYY-MM-DD'
         ),
@@ -45,7 +45,8 @@ parsed as (
 
     select
         cases.*,
-        {{ crm_segments.datetime_parts('raw') }} as parts
+        {{ crm_segments.datetime_parts('raw') }} as parts,
+        array[]::text[] as _oversized_fields  -- in scope in staging, where invalid_fields runs
     from cases
     -- offset 0 is a fence: parse once
     offset 0  -- noqa: AM09

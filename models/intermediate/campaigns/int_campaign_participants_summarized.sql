@@ -11,7 +11,7 @@ with
 contacts as (
 
     select * from {{ ref('int_campaign_contacts_resolved') }}
-    where contacted_at < {{ crm_segments.consent_as_of_at() }}
+    where contacted_at < {{ crm_segments.as_of_at() }}
 
 ),
 

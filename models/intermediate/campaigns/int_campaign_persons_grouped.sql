@@ -71,7 +71,7 @@ global_control_contacts as (
     inner join campaigns on contacts.campaign_id = campaigns.campaign_id
     where
         contacts.is_control
-        and contacts.contacted_at < {{ crm_segments.consent_as_of_at() }}
+        and contacts.contacted_at < {{ crm_segments.as_of_at() }}
         and {{ crm_segments.global_control_member('contacts.customer_id') }}
 
 ),

@@ -18,7 +18,7 @@ contacts as (
         count(*) filter (where not is_control) as treated_contacts,
         count(*) filter (where is_control) as control_contacts
     from {{ ref('int_campaign_contacts_resolved') }}
-    where contacted_at < {{ crm_segments.consent_as_of_at() }}
+    where contacted_at < {{ crm_segments.as_of_at() }}
     group by campaign_id
 
 ),

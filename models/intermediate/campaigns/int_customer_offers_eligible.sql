@@ -13,8 +13,8 @@ with
 as_of as (
 
     select
-        {{ crm_segments.segments_as_of_date() }} as as_of_date,
-        {{ crm_segments.consent_as_of_at() }} as as_of_at
+        {{ crm_segments.as_of_date() }} as as_of_date,
+        {{ crm_segments.as_of_at() }} as as_of_at
 
 ),
 

@@ -42,9 +42,9 @@ recent_reasons as (
     inner join {{ ref('int_accounts_resolved') }} as holders
         on interactions.account_id = holders.account_id
     where
-        interactions.started_at < {{ crm_segments.consent_as_of_at() }}
+        interactions.started_at < {{ crm_segments.as_of_at() }}
         and interactions.started_at
-        >= {{ crm_segments.consent_as_of_at() }} - interval '{{ var("nba_context_days") }} day'
+        >= {{ crm_segments.as_of_at() }} - interval '{{ var("nba_context_days") }} day'
         and interactions.reason_code is not null
     group by holders.customer_id, interactions.reason_code
 

@@ -30,8 +30,8 @@ final as (
                 '{}'::text[]
             ) as {{ column }},
         {%- endfor %}
-        coalesce(valid_from <= {{ crm_segments.segments_as_of_date() }}, true)
-        and coalesce(valid_to >= {{ crm_segments.segments_as_of_date() }}, true) as is_valid
+        coalesce(valid_from <= {{ crm_segments.as_of_date() }}, true)
+        and coalesce(valid_to >= {{ crm_segments.as_of_date() }}, true) as is_valid
     from offers
 
 )

@@ -16,7 +16,7 @@ with
 contacts as (
 
     select * from {{ ref('int_campaign_contacts_resolved') }}
-    where not is_control and contacted_at <= {{ crm_segments.consent_as_of_at() }}
+    where not is_control and contacted_at <= {{ crm_segments.as_of_at() }}
 
 ),
 
@@ -31,7 +31,7 @@ per_person as (
     select
         customer_id,
         count(*) filter (
-            where contacted_at > {{ crm_segments.consent_as_of_at() }} - interval '30 days'
+            where contacted_at > {{ crm_segments.as_of_at() }} - interval '30 days'
         ) as contacts_30d,
         max(contacted_at) filter (where is_complaint) as last_complaint_at
     from contacts
@@ -45,7 +45,7 @@ per_channel as (
         customer_id,
         channel,
         count(*) filter (
-            where contacted_at > {{ crm_segments.consent_as_of_at() }} - interval '7 days'
+            where contacted_at > {{ crm_segments.as_of_at() }} - interval '7 days'
         ) as channel_contacts_7d
     from contacts
     group by customer_id, channel
@@ -109,8 +109,8 @@ final as (
         *,
         contacts_30d >= {{ var('max_contacts_30d') }} as is_over_30d_cap,
         channel_contacts_7d >= {{ var('max_contacts_per_channel_7d') }} as is_over_channel_7d_cap,
-        coalesce(quiet_until > {{ crm_segments.consent_as_of_at() }}, false) as is_in_complaint_quiet,
-        coalesce(rested_until > {{ crm_segments.consent_as_of_at() }}, false) as is_rested
+        coalesce(quiet_until > {{ crm_segments.as_of_at() }}, false) as is_in_complaint_quiet,
+        coalesce(rested_until > {{ crm_segments.as_of_at() }}, false) as is_rested
     from measured
 
 )

@@ -84,9 +84,9 @@ active_accounts as (
     inner join {{ ref('stg_crm__subscriptions') }} as subscriptions
         on holders.account_id = subscriptions.account_id
     where
-        subscriptions.activated_at <= {{ crm_segments.consent_as_of_at() }}
+        subscriptions.activated_at <= {{ crm_segments.as_of_at() }}
         and (
-            subscriptions.deactivated_at is null or subscriptions.deactivated_at > {{ crm_segments.consent_as_of_at() }}
+            subscriptions.deactivated_at is null or subscriptions.deactivated_at > {{ crm_segments.as_of_at() }}
         )
     group by holders.customer_id
 

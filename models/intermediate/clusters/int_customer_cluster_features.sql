@@ -44,8 +44,8 @@ usage_window as (
         sum(monthly_facts.roaming_revenue) as roaming_revenue
     from monthly_facts
     where
-        monthly_facts.month > {{ crm_segments.segments_reference_month() }} - interval '{{ window }} month'
-        and monthly_facts.month <= {{ crm_segments.segments_reference_month() }}
+        monthly_facts.month > {{ crm_segments.reference_month() }} - interval '{{ window }} month'
+        and monthly_facts.month <= {{ crm_segments.reference_month() }}
         and (monthly_facts.active_subscriptions > 0 or monthly_facts.billed_subscriptions > 0)
     group by monthly_facts.customer_id
 
@@ -57,7 +57,7 @@ final as (
         tenure.customer_id,
         -- no transaction ever: days since the first activation (as if one at activation)
         greatest(
-            coalesce(rfm.recency_days, {{ crm_segments.segments_as_of_date() }} - tenure.first_activation_date),
+            coalesce(rfm.recency_days, {{ crm_segments.as_of_date() }} - tenure.first_activation_date),
             0
         )::float8 as recency_days,
         coalesce(rfm.frequency, 0)::float8 as frequency,

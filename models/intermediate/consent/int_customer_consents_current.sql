@@ -27,8 +27,8 @@ current_periods as (
 
     select * from {{ ref('int_consent_states_historized') }}
     where
-        valid_from <= {{ crm_segments.consent_as_of_at() }}
-        and (valid_to is null or valid_to > {{ crm_segments.consent_as_of_at() }})
+        valid_from <= {{ crm_segments.as_of_at() }}
+        and (valid_to is null or valid_to > {{ crm_segments.as_of_at() }})
 
 ),
 

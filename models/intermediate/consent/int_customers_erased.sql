@@ -12,7 +12,7 @@ erasures as (
     where
         reason = 'erasure_request'
         and customer_id is not null
-        and (effective_from is null or effective_from <= {{ crm_segments.consent_as_of_at() }})
+        and (effective_from is null or effective_from <= {{ crm_segments.as_of_at() }})
 
 ),
 

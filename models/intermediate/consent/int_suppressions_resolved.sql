@@ -5,7 +5,9 @@
     standardized like contact e-mails; it reaches every person with a record carrying it.
     scope phone: the number is read in every region that the contact records' phones come from
     (it has no country of its own) and reaches every person with a record whose E.164 phone
-    equals one of those readings.
+    equals one of those readings. An e-mail or phone stored as 'sha256:<hex>' (macro
+    hashed_identifier; `crm-segments erase --purge-raw`) reaches the persons whose standardized
+    e-mail or E.164 phone has that hash.
 
     suppression_level: person (account scope; and deceased or erasure_request on any scope)
     removes the person from every channel; address (email and phone scope otherwise) removes
@@ -182,6 +184,26 @@ email_reach as (
 
 ),
 
+-- an e-mail or phone kept only as its hash (`crm-segments erase --purge-raw` hashes the value of
+-- an erasure request): it reaches the persons whose standardized address has that hash, so a
+-- person the source system sends again is erased again
+hashed_reach as (
+
+    select distinct
+        suppressions.suppression_id,
+        records.customer_id,
+        null::text as scope_address
+    from suppressions
+    inner join records
+        on
+            suppressions.scope_value in (
+                {{ crm_segments.hashed_identifier('records.email') }},
+                {{ crm_segments.hashed_identifier('records.phone_e164') }}
+            )
+    where suppressions.scope_type in ('email', 'phone') and suppressions.scope_value like 'sha256:%'
+
+),
+
 phone_reach as (
 
     select distinct
@@ -201,6 +223,8 @@ reach as (
     select * from email_reach
     union all
     select * from phone_reach
+    union all
+    select * from hashed_reach
 
 ),
 
@@ -224,11 +248,11 @@ final as (
         coalesce(
             (
                 suppressions.effective_from is null
-                or suppressions.effective_from <= {{ crm_segments.consent_as_of_at() }}
+                or suppressions.effective_from <= {{ crm_segments.as_of_at() }}
             )
             and (
                 suppressions.effective_to is null
-                or suppressions.effective_to + 1 > {{ crm_segments.consent_as_of_at() }}
+                or suppressions.effective_to + 1 > {{ crm_segments.as_of_at() }}
             ),
             false
         ) as is_active

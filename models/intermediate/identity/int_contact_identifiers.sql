@@ -63,7 +63,21 @@ distinct_values as (
     select
         identifier_type,
         identifier_value,
-        count(distinct contact_key) as record_count
+        count(distinct contact_key) as record_count,
+        -- one character repeated (linear: no back-reference); for an e-mail the local part and
+        -- the domain name each (aaa@bbb.com), for a national id the number after its type
+        case
+            when identifier_type = 'email'
+                then
+                    {{ crm_segments.is_one_repeated_character("split_part(identifier_value, '@', 1)") }}
+                    and {{ crm_segments.is_one_repeated_character(
+                        "split_part(split_part(identifier_value, '@', 2), '.', 1)"
+                    ) }}
+                    and split_part(identifier_value, '@', 2) ~ '^[^.]+\.[^.]+$'
+            else
+                {{ crm_segments.is_one_repeated_character('identifier_value') }}
+                or {{ crm_segments.is_one_repeated_character("split_part(identifier_value, ':', 2)") }}
+        end as is_repeated_character
     from identifiers
     group by identifier_type, identifier_value
 
@@ -92,8 +106,10 @@ listed as (
                         then lower(distinct_values.identifier_value) = junk_patterns.pattern
                             or lower(split_part(distinct_values.identifier_value, ':', 2)) = junk_patterns.pattern
                     when 'like' then lower(distinct_values.identifier_value) like junk_patterns.pattern
-                    when 'regex' then lower(distinct_values.identifier_value) ~ junk_patterns.pattern
-                        or lower(split_part(distinct_values.identifier_value, ':', 2)) ~ junk_patterns.pattern
+                    when 'regex'
+                        then lower(distinct_values.identifier_value) ~ junk_patterns.pattern
+                            or lower(split_part(distinct_values.identifier_value, ':', 2)) ~ junk_patterns.pattern
+                    when 'repeated_character' then distinct_values.is_repeated_character
                 end
             )
     group by distinct_values.identifier_type, distinct_values.identifier_value

@@ -16,8 +16,8 @@ with
 as_of as (
 
     select
-        {{ crm_segments.segments_as_of_date() }} as as_of_date,
-        {{ crm_segments.segments_reference_month() }} as reference_month
+        {{ crm_segments.as_of_date() }} as as_of_date,
+        {{ crm_segments.reference_month() }} as reference_month
 
 ),
 

@@ -1,16 +1,13 @@
-{#- Person x month facts: the base every segment reads, computed once. Incremental by month:
-    a run processes the months after the last loaded month (plus the last
-    var('facts_reprocess_months') loaded months, default 0, for late usage rows), up to the reference month
-    (the last complete month on or before as_of_date). Account-level facts reach a person through
-    int_accounts_resolved (the account holder). -#}
+{#- Person x month facts: the base every segment reads, computed once, for every month from the
+    first usage month up to the reference month (the last complete month on or before the
+    as-of date). Account-level facts reach a person through int_accounts_resolved (the account
+    holder). A plain table, recomputed by every build: a month's facts depend on every account's
+    holder, which entity resolution may change with any new contact record, so keeping earlier
+    months from an earlier build would serve stale facts (issue 10). -#}
 -- `month` is the column name of the interface (issue 6 reads it): allow the keyword
 -- noqa: disable=RF04
 {{
     config(
-        materialized='incremental',
-        unique_key=['customer_id', 'month'],
-        incremental_strategy='delete+insert',
-        on_schema_change='fail',
         post_hook='analyze {{ this }}',
     )
 }}
@@ -22,28 +19,11 @@ usages as (
 
 ),
 
--- the first usage month is looked up only when nothing is loaded yet (an incremental run reads
--- its own table, so the usage rows of earlier months are never scanned into the join below)
 bounds as (
 
     select
-        {% if is_incremental() -%}
-            coalesce(
-                (
-                    select
-                        greatest(
-                            max(loaded.month) + interval '1 month'
-                            - interval '{{ var("facts_reprocess_months", 0) }} month',
-                            min(loaded.month)
-                        )::date
-                    from {{ this }} as loaded
-                ),
-                (select min(first_usage.billing_month) from {{ ref('stg_crm__monthly_usages') }} as first_usage)
-            )
-        {%- else -%}
-            (select min(first_usage.billing_month) from {{ ref('stg_crm__monthly_usages') }} as first_usage)
-        {%- endif %} as start_month,
-        {{ crm_segments.segments_reference_month() }} as end_month
+        (select min(first_usage.billing_month) from usages as first_usage) as start_month,
+        {{ crm_segments.reference_month() }} as end_month
 
 ),
 

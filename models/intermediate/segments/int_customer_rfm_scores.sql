@@ -9,9 +9,9 @@ with
 as_of as (
 
     select
-        {{ crm_segments.segments_as_of_date() }} as as_of_date,
+        {{ crm_segments.as_of_date() }} as as_of_date,
         (
-            {{ crm_segments.segments_as_of_date() }}
+            {{ crm_segments.as_of_date() }}
             - interval '{{ var("rfm_window_months", 12) }} month'
         )::date as window_start_after
 

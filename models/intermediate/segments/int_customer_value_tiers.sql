@@ -10,9 +10,9 @@ with
 reference as (
 
     select
-        {{ crm_segments.segments_reference_month() }} as reference_month,
+        {{ crm_segments.reference_month() }} as reference_month,
         (
-            {{ crm_segments.segments_reference_month() }}
+            {{ crm_segments.reference_month() }}
             - interval '{{ var("value_tier_window_months", 3) - 1 }} month'
         )::date as window_start
 

@@ -21,12 +21,12 @@ facts as (
 reference as (
 
     select
-        {{ crm_segments.segments_reference_month() }} as reference_month,
+        {{ crm_segments.reference_month() }} as reference_month,
         {% if var('high_end_baseline_month', none) -%}
             date_trunc('month', date '{{ var("high_end_baseline_month") }}')::date
         {%- else -%}
             (
-                {{ crm_segments.segments_reference_month() }}
+                {{ crm_segments.reference_month() }}
                 - interval '{{ var("high_end_baseline_lookback_months", 6) }} month'
             )::date
         {%- endif %} as baseline_month

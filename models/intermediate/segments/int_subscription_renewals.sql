@@ -12,9 +12,9 @@ with
 as_of as (
 
     select
-        {{ crm_segments.segments_as_of_date() }} as as_of_date,
-        date_trunc('month', {{ crm_segments.segments_as_of_date() }})::date as as_of_month,
-        {{ crm_segments.segments_reference_month() }} as reference_month
+        {{ crm_segments.as_of_date() }} as as_of_date,
+        date_trunc('month', {{ crm_segments.as_of_date() }})::date as as_of_month,
+        {{ crm_segments.reference_month() }} as reference_month
 
 ),
 

@@ -9,7 +9,7 @@ with
 
 as_of as (
 
-    select {{ crm_segments.segments_as_of_date() }} as as_of_date
+    select {{ crm_segments.as_of_date() }} as as_of_date
 
 ),
 

@@ -1,4 +1,3 @@
-{{ config(post_hook="{{ crm_segments.grant_campaign_access() }}") }}
 {#- Who may be contacted now, person × channel: a usable address on the channel, a current
     marketing grant for the channel, no active person-level suppression, no active
     suppression of the address, not in the global control group, and no contact-pressure
@@ -89,7 +88,7 @@ final as (
         consents.expires_at as consent_expires_at,
         coalesce(pressure.contacts_30d, 0) as contacts_30d,
         coalesce(pressure.channel_contacts_7d, 0) as channel_contacts_7d,
-        {{ crm_segments.consent_as_of_at() }} as audience_as_of,
+        {{ crm_segments.as_of_at() }} as audience_as_of,
         segments.lifecycle_stage,
         segments.rfm_segment,
         segments.value_tier,

@@ -1,4 +1,3 @@
-{{ config(post_hook="{{ crm_segments.grant_campaign_access() }}") }}
 {#- Bucket = first 32 bits of md5(var global_control_salt | customer_id) mod 10000: it depends
     on the customer_id alone, so it is the same in every rebuild and does not move when other
     customers arrive. Buckets below global_control_pct × 100 are the holdout. -#}

@@ -74,7 +74,7 @@ final as (
         measures.naive_revenue_roi_pct,
         verdicts.verdict,
         judged.verdict_reason,
-        {{ crm_segments.segments_as_of_date() }} as as_of_date
+        {{ crm_segments.as_of_date() }} as as_of_date
     from counted
     inner join campaigns on counted.campaign_id = campaigns.campaign_id
     {{ crm_segments.campaign_measures('counted', 'campaigns.total_cost') }}

@@ -168,7 +168,7 @@ final as (
         is_outbound_allowed,
         is_global_control,
         offer_name || ': ' || history_text || context_text || value_text || channel_text as why,
-        {{ crm_segments.segments_as_of_date() }} as as_of_date
+        {{ crm_segments.as_of_date() }} as as_of_date
     from explained
 
 )

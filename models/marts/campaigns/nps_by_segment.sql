@@ -16,8 +16,8 @@ responses as (
         responses.response_month
     from {{ ref('int_nps_responses_resolved') }} as responses
     where
-        responses.responded_at < {{ crm_segments.consent_as_of_at() }}
-        and responses.response_month <= {{ crm_segments.segments_reference_month() }}
+        responses.responded_at < {{ crm_segments.as_of_at() }}
+        and responses.response_month <= {{ crm_segments.reference_month() }}
 
 ),
 

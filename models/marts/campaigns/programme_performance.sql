@@ -12,7 +12,7 @@ with
 
 reference as (
 
-    select {{ crm_segments.segments_reference_month() }} as reference_month
+    select {{ crm_segments.reference_month() }} as reference_month
 
 ),
 

@@ -34,7 +34,7 @@ bounds as (
 
     select
         min(facts.month) as first_month,
-        {{ crm_segments.segments_reference_month() }} as reference_month
+        {{ crm_segments.reference_month() }} as reference_month
     from facts
 
 ),

@@ -9,8 +9,8 @@ with
 as_of as (
 
     select
-        {{ crm_segments.segments_as_of_date() }} as as_of_date,
-        {{ crm_segments.segments_reference_month() }} as reference_month
+        {{ crm_segments.as_of_date() }} as as_of_date,
+        {{ crm_segments.reference_month() }} as reference_month
 
 ),
 
@@ -50,7 +50,7 @@ latest_nps as (
         nps_class,
         responded_at
     from {{ ref('int_nps_responses_resolved') }}
-    where responded_at < {{ crm_segments.consent_as_of_at() }}
+    where responded_at < {{ crm_segments.as_of_at() }}
     order by customer_id asc, responded_at desc, response_id desc
 
 ),

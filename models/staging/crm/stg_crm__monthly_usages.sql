@@ -15,6 +15,7 @@ parsed as (
     select
         _key_subscription_id,
         _key_billing_month,
+        _oversized_fields,
         {%- for column in numerics %}
             {{ column }} as _raw_{{ column }},
             {{ crm_segments.parse_numeric(column) }} as _parsed_{{ column }},

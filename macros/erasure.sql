@@ -1,0 +1,99 @@
+{#- Erasure everywhere the project stores (issue 11). The marts never carry an erased person's
+    personal data (customers nulls it, campaign_audience leaves them out, dq_quarantine and
+    identity_graph_audit redact it), but entity resolution needs the data while it builds, so
+    staging and intermediate tables hold it until the build is over. scrub_erased_pii() then
+    removes it from every staging and intermediate table: each column tagged meta.pii is nulled
+    (raw_record loses the var pii_raw_fields) in the rows of erased persons, found through the
+    first key the table has - quarantine_id, contact_key, source_system + source_record_id,
+    suppression_id, customer_id, account_id or identifier_value - and the stored failures of
+    tests (schema dq_test_failures) that mention their e-mail, phone or national id are deleted.
+    It runs in the publishing transaction (publish_marts), after every passing build. Kept
+    published versions are dropped when an erasure request arrives (publish_marts), the raw
+    schema is the operator's: `crm-segments erase --purge-raw` redacts it. -#}
+
+{% macro scrub_erased_pii() -%}
+    {{ return(adapter.dispatch('scrub_erased_pii', 'crm_segments')()) }}
+{%- endmacro %}
+
+{% macro default__scrub_erased_pii() -%}
+    {%- set inter = adapter.quote(var('intermediate_schema', 'intermediate')) -%}
+    {%- set pii_raw_fields = var('pii_raw_fields') -%}
+    {%- set links = [
+        (['quarantine_id'], 'crm_erased_quarantine'),
+        (['contact_key'], 'crm_erased_records'),
+        (['source_system', 'source_record_id'], 'crm_erased_records'),
+        (['suppression_id'], 'crm_erased_suppressions'),
+        (['customer_id'], 'crm_erased_customers'),
+        (['account_id'], 'crm_erased_accounts'),
+        (['identifier_value'], 'crm_erased_identifiers'),
+    ] -%}
+create temporary table crm_erased_customers on commit drop as
+    select customer_id from {{ inter }}.int_customers_erased;
+create temporary table crm_erased_records on commit drop as
+    select records.contact_key, records.source_system, records.source_record_id
+    from {{ inter }}.int_contacts_resolved as records
+    inner join crm_erased_customers as erased on records.customer_id = erased.customer_id;
+create temporary table crm_erased_accounts on commit drop as
+    select holders.account_id
+    from {{ inter }}.int_accounts_resolved as holders
+    inner join crm_erased_customers as erased on holders.customer_id = erased.customer_id;
+create temporary table crm_erased_identifiers on commit drop as
+    select distinct ids.identifier_value
+    from {{ inter }}.int_contact_identifiers as ids
+    inner join crm_erased_records as erased on ids.contact_key = erased.contact_key
+    where ids.identifier_type <> 'address';
+create temporary table crm_erased_suppressions on commit drop as
+    select distinct reach.suppression_id
+    from {{ inter }}.int_suppressions_resolved as reach
+    inner join crm_erased_customers as erased on reach.customer_id = erased.customer_id;
+create temporary table crm_erased_quarantine on commit drop as
+    select quarantine_id from {{ inter }}.int_quarantined_rows_erased;
+    {%- for node in graph.nodes.values() | sort(attribute='name') -%}
+        {%- if node.resource_type == 'model' and node.package_name == 'crm_segments'
+            and node.fqn[1] in ['staging', 'intermediate']
+            and node.config.materialized in ['table', 'incremental'] -%}
+            {%- set pii = [] -%}
+            {%- for name, column in node.columns.items() if column.meta.get('pii', false) -%}
+                {%- do pii.append(name) -%}
+            {%- endfor -%}
+            {%- set link = [] -%}
+            {%- for columns, erased in links if not link -%}
+                {%- if columns | select('in', node.columns.keys() | list) | list | length == columns | length -%}
+                    {%- do link.append((columns, erased)) -%}
+                {%- endif -%}
+            {%- endfor -%}
+            {%- if pii and not link -%}
+                {{ exceptions.raise_compiler_error('scrub_erased_pii: ' ~ node.name ~ ' has PII columns but none of the keys that find an erased person\'s rows') }}
+            {%- endif -%}
+            {%- if pii %}
+-- {{ node.name }}: {{ pii | join(', ') }} by {{ link[0][0] | join(' + ') }}
+update {{ adapter.quote(node.schema) }}.{{ adapter.quote(node.alias or node.name) }} as scrubbed
+set
+                {%- for column in pii %}
+    {{ column }} = {% if column == 'raw_record' %}(scrubbed.raw_record - array['{{ pii_raw_fields | join("', '") }}']::text[]) || '{"_pii_erased": true}'::jsonb{% else %}null{% endif %}{{ ',' if not loop.last }}
+                {%- endfor %}
+where ({{ link[0][0] | join(', ') }}) in (
+    select {{ link[0][0] | join(', ') }} from {{ link[0][1] }}
+);
+            {%- endif -%}
+        {%- endif -%}
+    {%- endfor %}
+-- stored test failures that mention an erased person's e-mail, phone or national id
+do $scrub$
+declare
+    v_table record;
+begin
+    for v_table in
+        select table_schema, table_name from information_schema.tables
+        where table_schema = 'dq_test_failures' and table_type = 'BASE TABLE'
+    loop
+        execute format(
+            'delete from %I.%I as failed where exists (select from crm_erased_identifiers as erased '
+            'where strpos(lower(failed::text), lower(split_part(erased.identifier_value, '':'', '
+            '1 + (erased.identifier_value ~ ''^[a-z_]+:'')::int))) > 0)',
+            v_table.table_schema, v_table.table_name
+        );
+    end loop;
+end
+$scrub$;
+{%- endmacro %}
