@@ -301,3 +301,39 @@
 {% macro default__nps_score_of(promoters, detractors, responses) -%}
     round(100.0 * (({{ promoters }}) - ({{ detractors }})) / nullif({{ responses }}, 0), 2)
 {%- endmacro %}
+
+
+{#- run-operation after the next-best-action backtest build (`crm-segments evaluate nba`):
+    drops, in the backtest's intermediate schema, every table whose model declares a meta.pii
+    column (entity resolution's copies of names, e-mails, phones, addresses). The backtest needs
+    only the propensities and the cells, which hold none; the erasure scrub (scrub_erased_pii)
+    covers the build's own schemas, not this scratch copy, so the copy must not outlive the
+    backtest build. Refuses to run unless var intermediate_schema ends in _nba_backtest. -#}
+{% macro drop_backtest_pii() -%}
+    {%- set schema = var('intermediate_schema', 'intermediate') -%}
+    {%- if not schema.endswith('_nba_backtest') -%}
+        {{ exceptions.raise_compiler_error('drop_backtest_pii: var intermediate_schema (' ~ schema ~ ') is not a backtest schema (*_nba_backtest)') }}
+    {%- endif -%}
+    {%- set dropped = [] -%}
+    {%- for node in graph.nodes.values() | sort(attribute='name') -%}
+        {%- if node.resource_type == 'model' and node.package_name == 'crm_segments'
+            and node.fqn[1] == 'intermediate' and node.schema == schema -%}
+            {%- set pii = [] -%}
+            {%- for name, column in node.columns.items() if column.meta.get('pii', false) -%}
+                {%- do pii.append(name) -%}
+            {%- endfor -%}
+            {%- if pii -%}
+                {%- do dropped.append((node.alias or node.name, 'view' if node.config.materialized == 'view' else 'table')) -%}
+            {%- endif -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- set sql -%}
+begin;
+{%- for name, kind in dropped %}
+drop {{ kind }} if exists {{ adapter.quote(schema) }}.{{ adapter.quote(name) }} cascade;
+{%- endfor %}
+commit;
+    {%- endset -%}
+    {%- do run_query(sql) -%}
+    {{ log('crm_segments: dropped the ' ~ dropped | length ~ ' backtest relations that hold personal data from ' ~ schema, info=true) }}
+{%- endmacro %}

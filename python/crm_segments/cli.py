@@ -529,17 +529,19 @@ def _evaluate_nba(args: argparse.Namespace) -> int:
     if args.as_of is None:
         err_console.print("[red]error:[/] evaluate nba needs --as-of YYYY-MM-DD", highlight=False)
         return 2
-    try:
-        dbt_vars = backtest_vars(args.as_of, args.intermediate_schema, args.marts_schema, args.vars)
-    except BacktestError as exc:
-        err_console.print(f"[red]error:[/] {exc}", highlight=False)
-        return 2
+    overrides = project_vars.checked(args.vars)  # exit 2 before dbt starts
+    staging = args.staging_schema or str(project_vars.value("staging_schema", overrides))
+    intermediate = args.intermediate_schema or str(
+        project_vars.value("intermediate_schema", overrides)
+    )
+    marts = args.marts_schema or str(project_vars.value("marts_schema", overrides))
+    dbt_vars = backtest_vars(args.as_of, intermediate, marts, overrides)
     seconds = 0.0
     out = err_console if args.json else console  # --json: only the JSON on stdout
     if not args.skip_build:
         out.rule(
             f"propensities as of {args.as_of} (history before it) into "
-            f"{args.intermediate_schema}{BACKTEST_SUFFIX}"
+            f"{intermediate}{BACKTEST_SUFFIX}"
         )
         summary = run_dbt(
             "run",
@@ -553,6 +555,23 @@ def _evaluate_nba(args: argparse.Namespace) -> int:
             console=err_console,
         )  # fmt: skip
         print_summary(summary, out)
+        # entity resolution's copies of personal data in the backtest schema go at once (also
+        # after a failed build): the erasure scrub does not cover this scratch schema
+        dropped = run_dbt(
+            "run-operation",
+            ["drop_backtest_pii", "--vars", dbt_vars, "--no-write-json"],
+            target=args.target,
+            console=err_console,
+            show_progress=False,
+        )
+        if not dropped.success:
+            err_console.print(
+                f"[red]error:[/] the backtest tables holding personal data were not dropped: "
+                f"{dropped.error or 'see logs/dbt.log'}",
+                highlight=False,
+                soft_wrap=True,
+            )
+            return 1
         if not summary.success:
             return 1
         seconds = summary.seconds
@@ -561,8 +580,8 @@ def _evaluate_nba(args: argparse.Namespace) -> int:
             result = evaluate(
                 conn,
                 args.as_of,
-                staging=args.staging_schema,
-                intermediate=args.intermediate_schema,
+                staging=staging,
+                intermediate=intermediate,
                 build_seconds=seconds,
             )
     except BacktestError as exc:

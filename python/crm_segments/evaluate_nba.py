@@ -27,7 +27,6 @@ from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
-import yaml
 
 BACKTEST_SUFFIX = "_nba_backtest"
 #: what the backtest build needs: the propensity table and the persons' cells
@@ -137,19 +136,16 @@ def score(scores: Sequence[float], labels: Sequence[bool], average: float) -> Sc
 # --------------------------------------------------------------------------- build and query
 
 
-def backtest_vars(as_of: date, intermediate: str, marts: str, extra: str | None) -> str:
-    """The --vars of the backtest build: the caller's vars, then the cut and the schemas."""
-    values: dict[str, Any] = yaml.safe_load(extra) if extra else {}
-    if not isinstance(values, dict):
-        raise BacktestError(f"--vars must be a YAML mapping, got {extra!r}")
-    values.update(
-        {
-            "as_of_date": (as_of - timedelta(days=1)).isoformat(),
-            "intermediate_schema": intermediate + BACKTEST_SUFFIX,
-            "marts_schema": marts + BACKTEST_SUFFIX,
-        }
-    )
-    return yaml.safe_dump(values, default_flow_style=True).strip()
+def backtest_vars(as_of: date, intermediate: str, marts: str, overrides: dict[str, Any]) -> str:
+    """The --vars of the backtest build: the caller's vars (already checked against
+    vars_schema.yml), then the cut and the schemas."""
+    values = {
+        **overrides,
+        "as_of_date": (as_of - timedelta(days=1)).isoformat(),
+        "intermediate_schema": intermediate + BACKTEST_SUFFIX,
+        "marts_schema": marts + BACKTEST_SUFFIX,
+    }
+    return json.dumps(values, default=str)
 
 
 OUTCOMES_SQL = """

@@ -327,6 +327,16 @@ def test_nba_backtest_beats_the_naive_baseline(demo: str) -> None:
         "where last_contacted_at >= '2026-05-01'",
     )
     assert int(late.n.iloc[0]) == 0
+    # entity resolution's copies of personal data did not outlive the backtest build (the
+    # erasure scrub does not cover the backtest schema)
+    left = query(
+        demo,
+        "select count(*) as n from information_schema.tables "
+        "where table_schema = 'intermediate_nba_backtest' "
+        "and table_name in ('int_contacts_standardized', 'int_contacts_resolved', "
+        "'int_contact_identifiers', 'int_contacts_match_fields')",
+    )
+    assert int(left.n.iloc[0]) == 0
 
 
 @pytest.mark.e2e
@@ -402,10 +412,21 @@ def test_auc_and_top_decile_handle_ties() -> None:
 
 
 def test_backtest_vars_cut_the_history_and_keep_the_callers() -> None:
-    from crm_segments.evaluate_nba import BacktestError, backtest_vars
+    from crm_segments.evaluate_nba import backtest_vars
 
-    text = backtest_vars(date(2026, 7, 1), "intermediate", "marts", "{nba_prior_strength: 50}")
-    assert "as_of_date: '2026-06-30'" in text and "nba_prior_strength: 50" in text
-    assert "intermediate_schema: intermediate_nba_backtest" in text
-    with pytest.raises(BacktestError):
-        backtest_vars(date(2026, 7, 1), "intermediate", "marts", "[1, 2]")
+    text = backtest_vars(
+        date(2026, 7, 1), "intermediate", "marts", {"nba_prior_strength": 50, "as_of_date": None}
+    )
+    assert json.loads(text) == {
+        "nba_prior_strength": 50,
+        "as_of_date": "2026-06-30",
+        "intermediate_schema": "intermediate_nba_backtest",
+        "marts_schema": "marts_nba_backtest",
+    }
+
+
+def test_evaluate_nba_refuses_bad_vars_before_dbt_starts() -> None:
+    done = run_cli("evaluate", "nba", "--as-of", "2026-07-01", "--vars", "{nba_prior_strenght: 5}")
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "did you mean nba_prior_strength?" in done.stderr
+    assert "Traceback" not in done.stderr
