@@ -184,15 +184,18 @@
     {{ return(adapter.dispatch('segment_labels_at', 'crm_segments')(events, date_column)) }}
 {%- endmacro %}
 
-{#- A select over the CTE `events` (with customer_id and a date column): every event once per segment type of segment_membership, with the
-    person's label of that type on the date. The history starts at the first run that filled
-    segment_membership (its smallest valid_from): on or after that day the label is the row
-    valid on the date (valid_from <= date < valid_to), or '(none)' when the person had no label
-    of the type then; before it, nothing is known about the date, and the person's earliest
-    recorded label of the type stands in (on a first build: today's). is_label_at_date says
-    whether the label was valid on the date itself. One hash join on (customer_id,
-    segment_type); at most one row matches, since a person's periods of one type never
-    overlap. -#}
+{#- A select over the CTE `events` (with customer_id and a date column): every event once per
+    segment type of segment_membership, with the person's label of that type on the date. The
+    labels come from the one stored history, int_customer_segment_history, read as
+    segment_membership publishes it: cut at the build's as-of date (macro segment_history_as_of),
+    so a build with an earlier as-of date never sees a label recorded after it. The history
+    starts at the first build it recorded (the smallest valid_from): on or after that day the
+    label is the row valid on the date (valid_from <= date < valid_to), or '(none)' when the
+    person had no label of the type then; before it, nothing is known about the date, and the
+    person's earliest recorded label of the type stands in (on a first build: the build's own).
+    is_label_at_date says whether the label was valid on the date itself. One hash join on
+    (customer_id, segment_type); at most one row matches, since a person's periods of one type
+    never overlap. -#}
 {% macro default__segment_labels_at(events, date_column) -%}
     with
 

@@ -1,8 +1,9 @@
 {#- Campaign x segment type x segment label: the measures of campaign_performance within each
     segment, so that a marketer sees where a campaign worked. A person's label is the one they
-    had when the campaign started (segment_membership on start_date); for a campaign that
-    started before the history did (its first run), the person's earliest recorded label (on a
-    first build: today's), and share_labelled_at_start says how many persons had a label from
+    had when the campaign started (the stored segment history int_customer_segment_history,
+    as segment_membership cuts it at the as-of date, on start_date); for a campaign that
+    started before the history did (its first recorded build), the person's earliest recorded
+    label (on a first build: the build's own), and share_labelled_at_start says how many persons had a label from
     the campaign's start (macro segment_labels_at). Persons without a label of a type count under '(none)', so
     the segments of a type add up to the campaign. The campaign's cost is shared by treated
     persons (allocated_cost); the verdict judges the segment on it. -#}
