@@ -28,7 +28,7 @@ from .conftest import PROJECT_DIR, run_cli
 from .pg15 import external_server, find_pg_bin
 
 PASSWORD = "role-test-password"
-CAMPAIGN_TABLES = {"campaign_audience", "global_control_group"}
+CAMPAIGN_TABLES = {"campaign_audience", "global_control_group", "next_best_action"}
 
 Connect = Callable[[str], psycopg.Connection]
 
@@ -100,7 +100,8 @@ def assert_role_privileges(connect: Connect, marts: dict[str, dict[str, bool]]) 
         assert not can_select(connect, "crm_bi", query), relation
         assert not can_select(connect, "crm_campaign", query), relation
         assert can_select(connect, "crm_build", query) == (schema == "raw"), relation
-    # campaign: the whole of campaign_audience and global_control_group, no other mart
+    # campaign: the whole of campaign_audience, global_control_group and next_best_action, no
+    # other mart
     for table in marts:
         query = sql.SQL("select * from {} limit 1").format(sql.Identifier("marts", table))
         assert can_select(connect, "crm_campaign", query) == (table in CAMPAIGN_TABLES), table
