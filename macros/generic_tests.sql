@@ -78,3 +78,16 @@ select {{ column_name }}
 from {{ model }}
 where {{ column_name }} < {{ min_value }} or {{ column_name }} > {{ max_value }}
 {% endmacro %}
+
+
+{#- Every row satisfies a SQL condition (rows where it is false are failures; NULL counts as
+    true, so a condition on a nullable column holds where the column is NULL). -#}
+{% test expression_is_true(model, expression, column_name=none) %}
+    {{ return(adapter.dispatch('test_expression_is_true', 'crm_segments')(model, expression)) }}
+{% endtest %}
+
+{% macro default__test_expression_is_true(model, expression) %}
+select *
+from {{ model }}
+where not coalesce({{ expression }}, true)
+{% endmacro %}

@@ -11,6 +11,28 @@
 {%- endmacro %}
 
 
+{% macro global_control_member(customer_id) -%}
+    {{ return(adapter.dispatch('global_control_member', 'crm_segments')(customer_id)) }}
+{%- endmacro %}
+
+{#- True when a person is in the global control group: the bucket of md5(var global_control_salt
+    | customer_id) is below var global_control_pct x 100 (of 10000). The one definition, read by
+    the mart global_control_group and by models that must know membership without the mart. -#}
+{% macro default__global_control_member(customer_id) -%}
+    ({{ crm_segments.global_control_bucket(customer_id) }} < {{ var('global_control_pct') }} * 100)
+{%- endmacro %}
+
+
+{% macro global_control_bucket(customer_id) -%}
+    {{ return(adapter.dispatch('global_control_bucket', 'crm_segments')(customer_id)) }}
+{%- endmacro %}
+
+{#- The person's bucket in [0, 10000) of the global control group hash. -#}
+{% macro default__global_control_bucket(customer_id) -%}
+    {{ crm_segments.hash_bucket("'" ~ var('global_control_salt') ~ "|' || " ~ customer_id, 10000) }}
+{%- endmacro %}
+
+
 {% macro channel_priority_rank(expr) -%}
     {{ return(adapter.dispatch('channel_priority_rank', 'crm_segments')(expr)) }}
 {%- endmacro %}

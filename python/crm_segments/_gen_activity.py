@@ -9,7 +9,7 @@ coordination between them.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
@@ -169,6 +169,55 @@ class Timeline:
         return (self.as_of_day + 1) * 86_400 - 1
 
 
+CAMPAIGN_CONTACTS_SPEC = TableSpec(
+    key=(0,),
+    numbers=(7,),
+    dates=(4,),
+    booleans=(5,),
+    enums={6: ("ignored", "pending"), 3: ("fax",)},
+)
+
+
+@dataclass(slots=True)
+class ContactRows:
+    """The campaign contacts of a chunk before their outcome: one entry per row."""
+
+    person: np.ndarray  # index of the person in the chunk
+    campaign: np.ndarray  # index of the campaign
+    day: np.ndarray  # epoch day of the contact
+    account: np.ndarray  # index of the account in the chunk
+    channel: np.ndarray  # index in CHANNELS
+    contact_ids: list[str]
+    campaign_ids: list[str]  # as written (a few orphans point at no campaign)
+    account_ids: list[str]
+    channel_codes: list[str]
+    contacted_at: list[str]
+
+    def text_columns(self) -> Columns:
+        """The first five columns of ``campaign_contacts`` (contract order)."""
+        return [
+            self.contact_ids,
+            self.campaign_ids,
+            self.account_ids,
+            self.channel_codes,
+            self.contacted_at,
+        ]
+
+
+@dataclass(slots=True)
+class PersonTraits:
+    """Per person of a chunk: what the planted campaign effects depend on."""
+
+    arpu: np.ndarray  # usage revenue per subscription-month over the window
+    data_mb: np.ndarray  # data MB per subscription-month
+    roaming_months: np.ndarray  # subscription-months with roaming
+    postpaid: np.ndarray  # holds a postpaid account
+    declining: np.ndarray  # usage falls over the window
+    responsiveness: np.ndarray  # a person's own taste for offers (not observable)
+    account_first_day: np.ndarray  # per account: first activation (epoch day)
+    account_last_day: np.ndarray  # per account: last day active
+
+
 @dataclass(slots=True)
 class Campaigns:
     """The campaigns every chunk draws its contacts from."""
@@ -179,9 +228,11 @@ class Campaigns:
     channel: np.ndarray
     objective: np.ndarray
     probability: np.ndarray
-    control_pct: np.ndarray
-    response_mult: np.ndarray
+    control_pct: np.ndarray  # the draws of the outcome model before issue 13 (replayed)
+    response_mult: np.ndarray  # the campaign's own strength: scales its planted uplift
     bool_style: np.ndarray
+    holdout_pct: np.ndarray  # share of persons held out as the control group (0 = none)
+    offer: list[str] = field(default_factory=list)  # offer code per campaign ('' = none)
 
 
 class ActivityGenerator:
@@ -437,6 +488,11 @@ class ActivityGenerator:
         roam = rng.random(m) < cfg.ROAMING_MONTH_RATE * np.where(summer, 2.5, 0.7)
         roaming = np.where(roam, rng.lognormal(np.log(15.0), 0.8, m) * value[row_sub], 0.0)
         revenue = revenue + roaming
+        # per person, for the planted campaign effects (person_traits); no random draw
+        self.usage_revenue = np.bincount(person, weights=revenue, minlength=self.n)
+        self.usage_data_mb = np.bincount(person, weights=data_mb, minlength=self.n)
+        self.usage_months = np.bincount(person, minlength=self.n)
+        self.roaming_months = np.bincount(person[roam], minlength=self.n)
         cost = revenue * cost_ratio[row_sub] * rng.lognormal(0.0, 0.05, m)
         month_text_iso = t.tables.month
         first_of = _first_day_of_month(month) - t.tables.first_day
@@ -667,8 +723,16 @@ class ActivityGenerator:
 
     # -- campaign contacts ----------------------------------------------------------------
 
-    def campaign_contacts(self) -> Columns:
-        """``campaign_contacts`` columns."""
+    def campaign_contact_rows(self) -> ContactRows:
+        """Who was contacted by which campaign, when, on which account and channel.
+
+        Every draw here comes from the chunk's main streams, exactly as before issue 13: the
+        draws of the old outcome model are made too (its values are thrown away) and its
+        columns go through the same garbage injection, so that the tables generated after
+        campaign contacts (interactions, NPS, loyalty, suppressions) keep their random numbers,
+        hence their bytes. The outcomes themselves come from ``_gen_campaigns`` on a stream of
+        their own.
+        """
         rng, t, camp = self.rng, self.t, self.campaigns
         cust = np.nonzero(self.customer)[0]
         lam = CONTACT_DRAW_FACTOR * cfg.CAMPAIGN_CONTACTS_PER_PERSON
@@ -698,8 +762,36 @@ class ActivityGenerator:
         channel[no_email] = CHANNELS.index("sms")
         switch = rng.random(m) < 0.03
         channel[switch] = rng.integers(0, len(CHANNELS), int(switch.sum()))
+        legacy = self._legacy_outcome_columns(c, row_person, channel)
+        campaign_ids = _pick(camp.ids, c)
+        replace_some(campaign_ids, cfg.ORPHAN_RATE, [f"CMP{9000 + i}" for i in range(50)], self.rnd)
+        rows = ContactRows(
+            person=row_person,
+            campaign=c,
+            day=day,
+            account=acc,
+            channel=channel,
+            contact_ids=_ids("K", self.chunk_start * 40, m, 10),
+            campaign_ids=campaign_ids,
+            account_ids=[self.acc_ids[a] for a in acc.tolist()],
+            channel_codes=_pick(CHANNELS, channel),
+            contacted_at=t.tables.timestamps(sec, pick_styles(rng, m, (0.85, 0.1, 0.05))),
+        )
+        legacy_cols = [
+            list(col) for col in (*rows.text_columns()[:5], *legacy)
+        ]  # copies: inject_garbage edits its columns in place
+        inject_garbage(legacy_cols, CAMPAIGN_CONTACTS_SPEC, self.rnd, cfg.GARBAGE_RATE)
+        return rows
+
+    def _legacy_outcome_columns(
+        self, c: np.ndarray, row_person: np.ndarray, channel: np.ndarray
+    ) -> tuple[list[str], list[str], list[str]]:
+        """is_control, outcome and revenue of the outcome model before issue 13 (no known
+        effect). Only replayed for its draws on the main streams (see campaign_contact_rows);
+        the values are not written."""
+        rng, camp = self.rng, self.campaigns
+        m = len(c)
         control = rng.random(m) < camp.control_pct[c]
-        # outcomes: treated follow the channel's funnel; control only responds (less) or not
         probs = np.array([_TREATED_OUTCOMES[ch] for ch in CHANNELS])
         probs = probs / probs.sum(axis=1, keepdims=True)
         resp_i, conv_i = OUTCOMES.index("responded"), OUTCOMES.index("converted")
@@ -722,11 +814,9 @@ class ActivityGenerator:
             v < conv_p * f, conv_i, np.where(v < (conv_p + resp_p) * f, resp_i, 0)
         )
         outcome = np.where(control, control_outcome, treated_outcome)
-        converted_idx = conv_i
-        objective = camp.objective[c]
-        rev_scale = np.array([80.0, 20.0, 10.0, 35.0, 45.0, 25.0, 40.0])[objective]
+        rev_scale = np.array([80.0, 20.0, 10.0, 35.0, 45.0, 25.0, 40.0])[camp.objective[c]]
         revenue = rng.lognormal(0.0, 0.5, m) * rev_scale
-        conv = outcome == converted_idx
+        conv = outcome == conv_i
         zero_style = rng.random(m) < 0.3
         revenue_text = [
             f"{r:.2f}" if cv else ("0" if z else "")
@@ -739,29 +829,22 @@ class ActivityGenerator:
             BOOL_SPELLINGS[s][0 if b else 1]
             for s, b in zip(style.tolist(), control.tolist(), strict=True)
         ]
-        campaign_ids = _pick(camp.ids, c)
-        replace_some(campaign_ids, cfg.ORPHAN_RATE, [f"CMP{9000 + i}" for i in range(50)], self.rnd)
-        cols: Columns = [
-            _ids("K", self.chunk_start * 40, m, 10),
-            campaign_ids,
-            [self.acc_ids[a] for a in acc.tolist()],
-            _pick(CHANNELS, channel),
-            t.tables.timestamps(sec, pick_styles(rng, m, (0.85, 0.1, 0.05))),
-            control_text,
-            _pick(OUTCOMES, outcome),
-            revenue_text,
-        ]
-        return inject_garbage(
-            cols,
-            TableSpec(
-                key=(0,),
-                numbers=(7,),
-                dates=(4,),
-                booleans=(5,),
-                enums={6: ("ignored", "pending"), 3: ("fax",)},
-            ),
-            self.rnd,
-            cfg.GARBAGE_RATE,
+        return control_text, _pick(OUTCOMES, outcome), revenue_text
+
+    def person_traits(self) -> PersonTraits:
+        """What the planted campaign effects depend on (needs ``subscriptions()`` first)."""
+        postpaid = np.zeros(self.n, dtype=bool)
+        np.logical_or.at(postpaid, self.acc_person, self.acc_postpaid)
+        active = np.maximum(self.usage_months, 1)
+        return PersonTraits(
+            arpu=self.usage_revenue / active,
+            data_mb=self.usage_data_mb / active,
+            roaming_months=self.roaming_months,
+            postpaid=postpaid,
+            declining=self.declining,
+            responsiveness=self.responsiveness,
+            account_first_day=self.acc_first,
+            account_last_day=self.acc_last,
         )
 
     # -- interactions, NPS, loyalty -------------------------------------------------------

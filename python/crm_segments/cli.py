@@ -485,11 +485,16 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _cmd_evaluate(args: argparse.Namespace) -> int:
+    if args.what == "nba":
+        return _evaluate_nba(args)
     import json
 
     from crm_segments import db
     from crm_segments.evaluate import TruthError, evaluate_dedup
 
+    if not args.truth:
+        err_console.print("[red]error:[/] evaluate dedup needs --truth DIR", highlight=False)
+        return 2
     try:
         with db.connect(args.target) as conn:
             scores = evaluate_dedup(
@@ -510,6 +515,110 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     for name, value in scores.as_dict().items():
         table.add_row(name, f"{value:.4f}" if isinstance(value, float) else f"{value:,}")
     console.print(table)
+    return 0
+
+
+def _evaluate_nba(args: argparse.Namespace) -> int:
+    from crm_segments import db
+    from crm_segments.build import print_summary, run_dbt
+    from crm_segments.evaluate_nba import (
+        BACKTEST_SELECT,
+        BACKTEST_SUFFIX,
+        BacktestError,
+        backtest_vars,
+        evaluate,
+    )
+
+    if args.as_of is None:
+        err_console.print("[red]error:[/] evaluate nba needs --as-of YYYY-MM-DD", highlight=False)
+        return 2
+    overrides = project_vars.checked(args.vars)  # exit 2 before dbt starts
+    staging = args.staging_schema or str(project_vars.value("staging_schema", overrides))
+    intermediate = args.intermediate_schema or str(
+        project_vars.value("intermediate_schema", overrides)
+    )
+    marts = args.marts_schema or str(project_vars.value("marts_schema", overrides))
+    dbt_vars = backtest_vars(args.as_of, intermediate, marts, overrides)
+    seconds = 0.0
+    out = err_console if args.json else console  # --json: only the JSON on stdout
+    if not args.skip_build:
+        out.rule(
+            f"propensities as of {args.as_of} (history before it) into "
+            f"{intermediate}{BACKTEST_SUFFIX}"
+        )
+        summary = run_dbt(
+            "run",
+            [
+                "--select", *BACKTEST_SELECT,
+                "--exclude", "tag:staging",
+                "--full-refresh",
+                "--vars", dbt_vars,
+            ],
+            target=args.target,
+            console=err_console,
+        )  # fmt: skip
+        print_summary(summary, out)
+        # entity resolution's copies of personal data in the backtest schema go at once (also
+        # after a failed build): the erasure scrub does not cover this scratch schema
+        dropped = run_dbt(
+            "run-operation",
+            ["drop_backtest_pii", "--vars", dbt_vars, "--no-write-json"],
+            target=args.target,
+            console=err_console,
+            show_progress=False,
+        )
+        if not dropped.success:
+            err_console.print(
+                f"[red]error:[/] the backtest tables holding personal data were not dropped: "
+                f"{dropped.error or 'see logs/dbt.log'}",
+                highlight=False,
+                soft_wrap=True,
+            )
+            return 1
+        if not summary.success:
+            return 1
+        seconds = summary.seconds
+    try:
+        with db.connect(args.target) as conn:
+            result = evaluate(
+                conn,
+                args.as_of,
+                staging=staging,
+                intermediate=intermediate,
+                build_seconds=seconds,
+            )
+    except BacktestError as exc:
+        err_console.print(f"[red]error:[/] {exc}", highlight=False)
+        return 2
+    if args.json:
+        print(result.to_json())
+        return 0
+    table = Table(
+        title=(
+            f"next best action backtest: history before {result.as_of}, campaigns from "
+            f"{result.as_of} to {result.outcomes_until}"
+        )
+    )
+    table.add_column("score")
+    table.add_column("AUC", justify="right")
+    table.add_column("top-decile response rate", justify="right")
+    table.add_column("top-decile lift", justify="right")
+    for name, scores in (
+        ("model: cell propensity", result.model),
+        ("baseline: the offer's rate", result.baseline),
+    ):
+        table.add_row(
+            name,
+            f"{scores.auc:.3f}",
+            f"{scores.top_decile_response_rate:.2%}",
+            f"{scores.top_decile_lift:.2f}",
+        )
+    console.print(table)
+    console.print(
+        f"{result.participations:,} treated persons x campaigns ({result.offers} offers), "
+        f"{result.responders:,} responded ({result.response_rate:.2%}); "
+        f"{result.unscored_participations:,} without a cell on {result.history_until} not scored"
+    )
     return 0
 
 
@@ -670,14 +779,29 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--vars", help='dbt vars as YAML, e.g. "{cluster_k_max: 6}"')
     p.set_defaults(func=_cmd_cluster)
 
-    p = sub.add_parser("evaluate", help="measure entity resolution against a ground truth")
-    p.add_argument("what", choices=["dedup"])
-    p.add_argument("--truth", required=True, help="folder with contact_records.csv (or truth/)")
+    p = sub.add_parser(
+        "evaluate",
+        help="dedup: entity resolution against a ground truth; nba: backtest of the propensity",
+    )
+    p.add_argument("what", choices=["dedup", "nba"])
+    p.add_argument("--truth", help="dedup: folder with contact_records.csv (or truth/)")
+    p.add_argument(
+        "--as-of",
+        type=date.fromisoformat,
+        help="nba: fit on the history before this date, score the campaigns from it on",
+    )
     p.add_argument("--target", help="dbt target (default: profile's, i.e. embedded)")
     p.add_argument(
-        "--marts-schema", help="default: the build schema <marts_schema>__build (the latest build)"
+        "--marts-schema",
+        help="dedup: default the build schema <marts_schema>__build (the latest build); "
+        "nba: default the dbt var marts_schema (suffixed with _nba_backtest)",
     )
     p.add_argument("--intermediate-schema", help="default: the dbt var intermediate_schema")
+    p.add_argument("--staging-schema", help="nba: default the dbt var staging_schema")
+    p.add_argument("--vars", help='nba: extra dbt vars as YAML, e.g. "{nba_prior_strength: 50}"')
+    p.add_argument(
+        "--skip-build", action="store_true", help="nba: score with the backtest schemas as built"
+    )
     p.add_argument("--json", action="store_true", help="print the figures as JSON")
     p.set_defaults(func=_cmd_evaluate)
 

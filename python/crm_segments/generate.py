@@ -11,10 +11,14 @@
 - ``truth/persons.csv``: the true person behind the records (names, birth date, national id,
   e-mail, E.164 mobile and landline, address, household role, twin).
 - ``truth/accounts.csv``: which person owns each account.
+- ``truth/campaign_effects.csv``: per campaign, the planted effect (``true_uplift``, the mean
+  over its persons of the treated minus the untreated response probability) and the expected
+  treated and control response rates given who was held out (see ``_gen_campaigns``).
 
 Persons are generated in chunks of ``CHUNK_PERSONS`` (households never span chunks). Each
 chunk has its own random streams (``numpy.random.Generator(PCG64)`` and ``random.Random``
-seeded from ``SeedSequence([seed, 1, chunk])``) and its own identifier ranges, so chunks can
+seeded from ``SeedSequence([seed, 1, chunk])``; the outcomes of campaign contacts from
+``[seed, 3, chunk]``) and its own identifier ranges, so chunks can
 run in worker processes and are written in order: the output is byte-identical for the same
 ``(customers, seed, as_of)`` whatever the number of workers, and memory does not grow with
 ``customers``. Nothing depends on the clock: all dates are relative to ``as_of``.
@@ -49,6 +53,8 @@ from crm_segments._gen_activity import (
     Campaigns,
     Timeline,
 )
+from crm_segments._gen_campaigns import EFFECT_COLUMNS, planted_contacts, truth_rows
+from crm_segments._gen_campaigns import TRUTH_COLUMNS as CAMPAIGN_TRUTH_COLUMNS
 from crm_segments._gen_config import *  # noqa: F403  (the rates, re-exported)
 from crm_segments._gen_config import CAMPAIGN_CONTACTS_PER_PERSON
 from crm_segments._gen_garbage import BAD_DATES, BAD_NUMBERS, encode_columns, encode_rows
@@ -70,9 +76,11 @@ TRUTH_TABLES: dict[str, tuple[str, ...]] = {
     "contact_records": RECORD_TRUTH_COLUMNS,
     "persons": PERSON_TRUTH_COLUMNS,
     "accounts": ("account_id", "person_id", "household_id"),
+    "campaign_effects": CAMPAIGN_TRUTH_COLUMNS,
 }
 
 MAX_CAMPAIGNS = 500
+NO_CONTROL_GROUP_RATE = 0.12  # campaigns without a control group (measured on the global one)
 
 
 def _file_names() -> list[str]:
@@ -174,7 +182,13 @@ def build_campaigns(customers: int, seed: int, t: Timeline) -> tuple[Campaigns, 
         control_pct=rng.uniform(0.05, 0.15, n),
         response_mult=rng.lognormal(0.0, 0.35, n),
         bool_style=rng.choice(3, size=n, p=(0.8, 0.12, 0.08)),
+        holdout_pct=np.zeros(n),
     )
+    # issue 13: drawn after the draws above, so that those (which decide who is contacted when)
+    # stay as they were; about 12% of the campaigns keep no control group
+    has_control = rng.random(n) >= NO_CONTROL_GROUP_RATE
+    campaigns.holdout_pct = np.where(has_control, rng.uniform(0.10, 0.25, n), 0.0)
+    creative_cost = rng.uniform(0.05, 0.5, n)  # per contact, on top of the channel's unit cost
     tab = t.tables
     rows: list[list[str]] = []
     for i in range(n):
@@ -189,15 +203,18 @@ def build_campaigns(customers: int, seed: int, t: Timeline) -> tuple[Campaigns, 
             else f"{label}, {ch} - {month}"
         )
         expected = CAMPAIGN_CONTACTS_PER_PERSON * customers * probability[i]
-        cost = expected * _UNIT_COST[ch] * rnd.uniform(0.8, 1.3) + rnd.uniform(200, 3000)
+        per_contact = _UNIT_COST[ch] * rnd.uniform(0.8, 1.3) + creative_cost[i]
+        cost = expected * per_contact + rnd.uniform(50, 300)
         fmt = tab.dotted if rnd.random() < 0.1 else tab.iso
+        offer = rnd.choice(_OFFERS[obj])
+        campaigns.offer.append(offer)
         rows.append(
             [
                 campaigns.ids[i],
                 name,
                 obj,
                 ch,
-                rnd.choice(_OFFERS[obj]),
+                offer,
                 fmt[int(start_day[i]) - tab.first_day],
                 fmt[int(end_day[i]) - tab.first_day],
                 f"{cost:.2f}",
@@ -253,8 +270,17 @@ def make_plan(customers: int, seed: int, as_of: date) -> Plan:
     return Plan(customers, seed, world, timeline, campaigns, rows, CHUNK_PERSONS)
 
 
-def generate_chunk(plan: Plan, index: int) -> dict[str, tuple[bytes, int]]:
-    """CSV bytes (no header) and row count per output file for chunk ``index``."""
+@dataclass(slots=True)
+class ChunkOutput:
+    """What one chunk produces: CSV bytes (no header) and row count per output file, and the
+    per-campaign sums of the planted effects (``_gen_campaigns.EFFECT_COLUMNS``)."""
+
+    files: dict[str, tuple[bytes, int]]
+    campaign_effects: np.ndarray
+
+
+def generate_chunk(plan: Plan, index: int) -> ChunkOutput:
+    """The output of chunk ``index``."""
     start = index * plan.chunk_persons
     n = min(plan.chunk_persons, plan.customers - start)
     rng, rnd = _seed_streams(plan.seed, 1, index)
@@ -264,16 +290,24 @@ def generate_chunk(plan: Plan, index: int) -> dict[str, tuple[bytes, int]]:
     act = ActivityGenerator(
         plan.world, plan.timeline, plan.campaigns, rng, rnd, start, persons, contacts
     )
+    # the order of these calls is the order of the draws on the chunk's streams
     subs, usage = act.subscriptions()
     consent, prefs = act.consent_and_preferences()
-    out: dict[str, tuple[bytes, int]] = {
+    transactions = act.transactions()
+    contact_rows = act.campaign_contact_rows()
+    # outcomes of the contacts (issue 13) on a stream of their own: no other table moves
+    campaign_rng, campaign_rnd = _seed_streams(plan.seed, 3, index)
+    campaign_contacts, effects = planted_contacts(
+        contact_rows, act.person_traits(), plan.campaigns, campaign_rng, campaign_rnd
+    )
+    files: dict[str, tuple[bytes, int]] = {
         "crm_contacts.csv": encode_rows(contacts.rows),
         "subscriptions.csv": encode_columns(subs),
         "usage_monthly.csv": encode_columns(usage),
-        "transactions.csv": encode_columns(act.transactions()),
+        "transactions.csv": encode_columns(transactions),
         "consent_events.csv": encode_columns(consent),
         "contact_preferences.csv": encode_columns(prefs),
-        "campaign_contacts.csv": encode_columns(act.campaign_contacts()),
+        "campaign_contacts.csv": encode_columns(campaign_contacts),
         "interactions.csv": encode_columns(act.interactions()),
         "nps_responses.csv": encode_columns(act.nps()),
         "loyalty_events.csv": encode_columns(act.loyalty()),
@@ -284,7 +318,7 @@ def generate_chunk(plan: Plan, index: int) -> dict[str, tuple[bytes, int]]:
             [[a, p.person_id, p.household.household_id] for p in persons for a in p.accounts]
         ),
     }
-    return out
+    return ChunkOutput(files, effects)
 
 
 _WORKER_PLAN: Plan | None = None
@@ -295,7 +329,7 @@ def _init_worker(plan: Plan) -> None:
     _WORKER_PLAN = plan
 
 
-def _run_chunk(index: int) -> dict[str, tuple[bytes, int]]:
+def _run_chunk(index: int) -> ChunkOutput:
     assert _WORKER_PLAN is not None
     return generate_chunk(_WORKER_PLAN, index)
 
@@ -307,9 +341,7 @@ def _cpu_count() -> int:
         return os.cpu_count() or 1
 
 
-def _chunk_results(
-    plan: Plan, n_chunks: int, workers: int
-) -> Iterator[dict[str, tuple[bytes, int]]]:
+def _chunk_results(plan: Plan, n_chunks: int, workers: int) -> Iterator[ChunkOutput]:
     if workers <= 1 or n_chunks == 1:
         for index in range(n_chunks):
             yield generate_chunk(plan, index)
@@ -385,11 +417,16 @@ def generate(
             )
             task = bar.add_task("persons", total=customers)
         done = 0
+        effects = np.zeros((len(plan.campaigns.ids), len(EFFECT_COLUMNS)))
         for result in _chunk_results(plan, n_chunks, n_workers):
-            for name, (data, rows) in result.items():
+            for name, (data, rows) in result.files.items():
                 files[name].write(data)
                 counts[name] += rows
+            effects += result.campaign_effects
             if bar is not None:
                 done = min(customers, done + plan.chunk_persons)
                 bar.update(task, completed=done)
+        data, rows = encode_rows(truth_rows(plan.campaigns, effects))
+        files["truth/campaign_effects.csv"].write(data)
+        counts["truth/campaign_effects.csv"] = rows
     return counts

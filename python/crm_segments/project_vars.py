@@ -165,6 +165,8 @@ def validate(overrides: dict[str, Any]) -> dict[str, Any]:
         ("min_valid_year", "max_valid_year"),
         ("cluster_k_min", "cluster_k_max"),
         ("name_short_min_length", "name_long_min_length"),
+        ("roi_pays_back_pct", "roi_strong_pct"),
+        ("nps_detractor_max_score", "nps_promoter_min_score"),
     ]
     for low, high in pairs:
         if None not in (merged.get(low), merged.get(high)) and merged[low] > merged[high]:

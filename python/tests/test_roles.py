@@ -32,7 +32,7 @@ PASSWORD = "role-test-password"
 #: a demo person (billing record B7700000002) whose erasure request names an e-mail
 ERASED_EMAIL = "kseniyai7414@mail.ru"
 
-CAMPAIGN_TABLES = {"campaign_audience", "global_control_group"}
+CAMPAIGN_TABLES = {"campaign_audience", "global_control_group", "next_best_action"}
 
 Connect = Callable[[str], psycopg.Connection]
 
@@ -104,7 +104,8 @@ def assert_role_privileges(connect: Connect, marts: dict[str, dict[str, bool]]) 
         assert not can_select(connect, "crm_bi", query), relation
         assert not can_select(connect, "crm_campaign", query), relation
         assert can_select(connect, "crm_build", query) == (schema == "raw"), relation
-    # campaign: the whole of campaign_audience and global_control_group, no other mart
+    # campaign: the whole of campaign_audience, global_control_group and next_best_action, no
+    # other mart
     for table in marts:
         query = sql.SQL("select * from {} limit 1").format(sql.Identifier("marts", table))
         assert can_select(connect, "crm_campaign", query) == (table in CAMPAIGN_TABLES), table

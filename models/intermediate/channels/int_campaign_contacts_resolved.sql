@@ -29,6 +29,12 @@ final as (
         contacts.outcome in ({{ crm_segments.sql_text_list(var('response_outcomes')) }}) as is_response,
         contacts.outcome in ({{ crm_segments.sql_text_list(var('ignored_outcomes')) }}) as is_ignored,
         contacts.outcome = 'complained' as is_complaint,
+        coalesce(
+            contacts.outcome in ({{ crm_segments.sql_text_list(var('delivered_outcomes')) }}), false
+        ) as is_delivered,
+        coalesce(contacts.outcome in ({{ crm_segments.sql_text_list(var('conversion_outcomes')) }}), false)
+            as is_conversion,
+        coalesce(contacts.outcome = 'unsubscribed', false) as is_unsubscribe,
         contacts.contacted_at
     from contacts
     inner join accounts

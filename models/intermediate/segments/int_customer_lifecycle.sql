@@ -6,7 +6,7 @@
       at_risk   a red or yellow high-end traffic light in the reference month, or declining usage
                 (revenue or voice minutes of the last var('lifecycle_decline_months') months down
                 by var('lifecycle_decline_pct') percent or more on the months before), or a
-                detractor NPS answer (score <= var('nps_detractor_max_score')) as the latest answer
+                detractor NPS answer (macro nps_class: score <= var('nps_detractor_max_score')) as the latest answer
                 within var('lifecycle_nps_lookback_months') months;
       active    the rest.
     The reason names the rule (and, for at_risk, the first matching signal). -#}
@@ -120,7 +120,7 @@ signals as (
             <= usage_trend.previous_voice_mou * (1 - {{ var('lifecycle_decline_pct', 30) }} / 100.0),
             false
         ) as is_voice_declining,
-        coalesce(latest_nps.nps_score <= {{ var('nps_detractor_max_score', 6) }}, false) as is_nps_detractor
+        coalesce({{ crm_segments.nps_class('latest_nps.nps_score') }} = 'detractor', false) as is_nps_detractor
     from persons
     cross join as_of
     left join subscriptions on persons.customer_id = subscriptions.customer_id

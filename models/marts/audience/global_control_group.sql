@@ -13,7 +13,7 @@ bucketed as (
 
     select
         customer_id,
-        {{ crm_segments.hash_bucket("'" ~ var('global_control_salt') ~ "|' || customer_id", 10000) }} as control_bucket
+        {{ crm_segments.global_control_bucket('customer_id') }} as control_bucket
     from customers
 
 ),
@@ -24,7 +24,7 @@ final as (
         customer_id,
         control_bucket
     from bucketed
-    where control_bucket < {{ var('global_control_pct') }} * 100
+    where {{ crm_segments.global_control_member('customer_id') }}
 
 )
 

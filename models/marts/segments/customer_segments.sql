@@ -2,7 +2,8 @@
     reference month, the last complete month on or before it). Prospects have a row with the
     labels that apply to them (lifecycle prospect) and NULL elsewhere. The behavioural cluster
     comes from int_customer_clusters (issue 6), the preferred channel from
-    int_customer_channels_preferred (issue 4). -#}
+    int_customer_channels_preferred (issue 4), the latest NPS answer from
+    int_nps_responses_resolved (issue 13). -#}
 with
 
 as_of as (
@@ -37,6 +38,20 @@ renewal_counts as (
         count(*) filter (where renewal_bucket is not null) as renewal_subscription_count
     from {{ ref('int_subscription_renewals') }}
     group by customer_id
+
+),
+
+-- the person's latest NPS answer up to the consent "now" (issue 13)
+latest_nps as (
+
+    select distinct on (customer_id)
+        customer_id,
+        score,
+        nps_class,
+        responded_at
+    from {{ ref('int_nps_responses_resolved') }}
+    where responded_at < {{ crm_segments.as_of_at() }}
+    order by customer_id asc, responded_at desc, response_id desc
 
 ),
 
@@ -83,6 +98,9 @@ final as (
         clusters.cluster_label,
         clusters.cluster_status,
         preferred.preferred_channel,
+        latest_nps.score as latest_nps_score,
+        latest_nps.nps_class as latest_nps_class,
+        latest_nps.responded_at as latest_nps_at,
         lights.customer_id is not null as is_high_end_baseline,
         coalesce(lifecycle.active_subscription_count, 0) as active_subscriptions,
         coalesce(renewal_counts.renewal_subscription_count, 0) as renewal_subscription_count
@@ -99,6 +117,7 @@ final as (
     left join {{ ref('int_customer_clusters') }} as clusters on customers.customer_id = clusters.customer_id
     left join {{ ref('int_customer_channels_preferred') }} as preferred
         on customers.customer_id = preferred.customer_id
+    left join latest_nps on customers.customer_id = latest_nps.customer_id
 
 )
 
