@@ -43,7 +43,8 @@ final as (
         coalesce(consents.consent_state, 'unknown') as marketing_consent_state,
         coalesce(consents.is_granted, false) as has_marketing_consent,
         audience.customer_id is not null as is_in_audience,
-        coalesce(preferred.preferred_channel = reachable.channel, false) as is_preferred_channel
+        coalesce(preferred.preferred_channel = reachable.channel, false) as is_preferred_channel,
+        {{ crm_segments.as_of_date() }} as as_of_date
     from reachable
     left join consents
         on
