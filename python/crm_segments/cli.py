@@ -176,6 +176,9 @@ def _build_extra(args: argparse.Namespace) -> list[str]:
     extra: list[str] = []
     if getattr(args, "select", None):
         extra += ["--select", *args.select]
+        # a partial build runs a test only when every model it reads is in the selection: a
+        # relationship to a mart outside it would compare against that mart's older build
+        extra += ["--indirect-selection", getattr(args, "indirect_selection", None) or "cautious"]
     if getattr(args, "exclude", None):
         extra += ["--exclude", *args.exclude]
     if getattr(args, "full_refresh", False):
@@ -662,6 +665,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--target", help="dbt target (default: profile's, i.e. embedded)")
     p.add_argument("--select", "-s", nargs="+")
     p.add_argument("--exclude", nargs="+")
+    p.add_argument(
+        "--indirect-selection",
+        choices=["cautious", "buildable", "eager"],
+        default="cautious",
+        help="with --select: which tests run (default cautious: only tests whose models are "
+        "all selected; dbt's own default is eager)",
+    )
     p.add_argument("--full-refresh", action="store_true")
     p.add_argument("--fail-fast", action="store_true")
     p.add_argument("--vars", help="dbt vars as YAML, e.g. \"{as_of_date: '2026-10-31'}\"")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crm_segments import __version__
+from crm_segments import __version__, project_vars
 from crm_segments.cli import build_parser, main
 
 from .conftest import run_cli
@@ -26,7 +26,9 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_parser_defaults() -> None:
     args = build_parser().parse_args(["load", "some/dir"])
-    assert args.append is False and args.raw_schema == "raw"
+    assert args.append is False and args.replace_all is False and args.force is False
+    assert args.raw_schema is None  # resolved when the command runs: the dbt var raw_schema
+    assert project_vars.value("raw_schema") == "raw"
     args = build_parser().parse_args(["build", "--select", "a", "b", "--full-refresh"])
     assert args.select == ["a", "b"] and args.full_refresh
 

@@ -268,20 +268,34 @@ def test_purge_raw_and_a_record_sent_again(embedded_pg, demo_marts: Path, tmp_pa
     """`erase --purge-raw` redacts the raw rows too (keys kept, logged); after a build nothing
     anywhere holds the identifiers; a record of an erased person that a source system sends
     again is found by the hashed erasure request and erased again."""
-    values = erased_identifiers(embedded_pg.url)
+    # the demo's erasure requests name accounts (their keys stay); this person asks by e-mail
     with psycopg.connect(embedded_pg.url) as conn:
-        resend = conn.execute(
+        found = conn.execute(
             """
             select raw.* from raw.crm_contacts as raw
-            join raw.suppressions as sup
-                on sup.reason = 'erasure_request' and sup.scope_type = 'email'
-                and lower(trim(sup.scope_value)) = lower(trim(raw.email))
+            join marts__build.customer_source_map as map
+                on map.source_system = raw.source_system
+                and map.source_record_id = raw.source_record_id
+            join marts__build.customers as customers using (customer_id)
+            where not customers.is_erased and raw.email like '%@%'
             order by raw.source_system, raw.source_record_id limit 1
             """
         )
-        columns = [c.name for c in resend.description or []]
-        record = dict(zip(columns, resend.fetchone() or (), strict=False))
-    assert record, "the demo has an erasure request on an e-mail with a contact record"
+        columns = [c.name for c in found.description or []]
+        record = dict(zip(columns, found.fetchone() or (), strict=False))
+    assert record, "the demo has a contact record with an e-mail"
+    (tmp_path / "request").mkdir()
+    with (tmp_path / "request" / "suppressions.csv").open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(RAW_TABLES["suppressions"])
+        writer.writerow(
+            ["SUP-TEST-ERASE", "email", record["email"], "erasure_request", "2026-09-01", ""]
+        )
+    assert run_cli("load", str(tmp_path / "request"), "--append").returncode == 0
+    requested = run_cli("build", "--select", *RESOLUTION)
+    assert requested.returncode == 0, requested.stdout[-4000:] + requested.stderr[-2000:]
+    values = erased_identifiers(embedded_pg.url)
+    assert record["email"].strip().lower() in values
     purged = run_cli("erase", "--purge-raw")
     assert purged.returncode == 0, purged.stdout + purged.stderr
     assert "raw rows of" in purged.stdout
