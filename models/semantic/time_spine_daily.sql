@@ -4,8 +4,8 @@ with
 
 days as (
 
-    select generated.day::date as date_day
-    from generate_series(date '1990-01-01', date '2060-12-31', interval '1 day') as generated (day)
+    select series.series_day::date as date_day
+    from generate_series(date '1990-01-01', date '2060-12-31', interval '1 day') as series (series_day)
 
 )
 

@@ -23,9 +23,9 @@ features as (
 scored as (
 
     select
+        features.*,
         clusters.cluster_id,
-        clusters.cluster_label,
-        features.*
+        clusters.cluster_label
     from clusters
     inner join features on clusters.customer_id = features.customer_id
 
@@ -33,15 +33,15 @@ scored as (
 
 long_form as (
 
-    {%- for feature in features %}
-    select
-        cluster_id,
-        cluster_label,
-        '{{ feature }}' as feature_name,
-        {{ feature }}::float8 as feature_value
-    from scored
-    {% if not loop.last %}union all{% endif %}
-    {%- endfor %}
+    {% for feature in features -%}
+        select
+            cluster_id,
+            cluster_label,
+            '{{ feature }}' as feature_name,
+            {{ feature }}::float8 as feature_value
+        from scored
+        {% if not loop.last %}union all{% endif %}
+    {% endfor %}
 
 ),
 
@@ -81,8 +81,13 @@ final as (
         round(per_cluster.mean_value::numeric, 4) as mean_value,
         round(population.population_mean::numeric, 4) as population_mean,
         round(population.population_sd::numeric, 4) as population_sd,
-        round(((per_cluster.mean_value - population.population_mean)
-            / nullif(population.population_sd, 0))::numeric, 3) as z_score
+        round(
+            (
+                (per_cluster.mean_value - population.population_mean)
+                / nullif(population.population_sd, 0)
+            )::numeric,
+            3
+        ) as z_score
     from per_cluster
     inner join population on per_cluster.feature_name = population.feature_name
 
