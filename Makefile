@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install lint ruff sqlfluff pytest bench clean db-stop
+.PHONY: demo test install lint ruff sqlfluff chromium pytest bench clean db-stop
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,17 +24,28 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/crm-segments demo
 
-## test: everything CI runs (lint + pytest, including end-to-end builds on real PostgreSQL)
-test: $(STAMP) lint pytest
+## test: everything CI runs (lint + pytest, including end-to-end builds on real PostgreSQL and the
+## report in headless Chromium)
+test: $(STAMP) lint chromium pytest
 
 lint: ruff sqlfluff
 
 ruff: $(STAMP)
-	$(BIN)/ruff check python bench
-	$(BIN)/ruff format --check python bench
+	$(BIN)/ruff check python bench tools
+	$(BIN)/ruff format --check python bench tools
 
+# models and tests through the dbt templater; the dbt templater skips macro files, so the macro
+# bodies are linted on their own by tools/sqlfluff_macros.py
 sqlfluff: $(STAMP)
 	eval "$$($(BIN)/crm-segments db env)" && $(BIN)/sqlfluff lint --processes 2 models macros tests
+	$(BIN)/python tools/sqlfluff_macros.py macros
+
+## chromium: the headless browser of the report test (Debian package; apt as root, else sudo)
+chromium:
+	@command -v chromium >/dev/null || command -v chromium-browser >/dev/null || \
+		{ if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium || \
+		  echo "chromium could not be installed: the report's browser test will be skipped"; }
 
 # two workers, one test file each at a time (a file's tests share their database state)
 pytest: $(STAMP)

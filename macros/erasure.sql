@@ -16,7 +16,6 @@
 {%- endmacro %}
 
 {% macro default__scrub_erased_pii() -%}
-    {%- set inter = adapter.quote(var('intermediate_schema', 'intermediate')) -%}
     {%- set pii_raw_fields = var('pii_raw_fields') -%}
     {%- set links = [
         (['quarantine_id'], 'crm_erased_quarantine'),
@@ -28,26 +27,26 @@
         (['identifier_value'], 'crm_erased_identifiers'),
     ] -%}
 create temporary table crm_erased_customers on commit drop as
-    select customer_id from {{ inter }}.int_customers_erased;
+    select customer_id from {{ crm_segments.model_relation('int_customers_erased') }};
 create temporary table crm_erased_records on commit drop as
     select records.contact_key, records.source_system, records.source_record_id
-    from {{ inter }}.int_contacts_resolved as records
+    from {{ crm_segments.model_relation('int_contacts_resolved') }} as records
     inner join crm_erased_customers as erased on records.customer_id = erased.customer_id;
 create temporary table crm_erased_accounts on commit drop as
     select holders.account_id
-    from {{ inter }}.int_accounts_resolved as holders
+    from {{ crm_segments.model_relation('int_accounts_resolved') }} as holders
     inner join crm_erased_customers as erased on holders.customer_id = erased.customer_id;
 create temporary table crm_erased_identifiers on commit drop as
     select distinct ids.identifier_value
-    from {{ inter }}.int_contact_identifiers as ids
+    from {{ crm_segments.model_relation('int_contact_identifiers') }} as ids
     inner join crm_erased_records as erased on ids.contact_key = erased.contact_key
     where ids.identifier_type <> 'address';
 create temporary table crm_erased_suppressions on commit drop as
     select distinct reach.suppression_id
-    from {{ inter }}.int_suppressions_resolved as reach
+    from {{ crm_segments.model_relation('int_suppressions_resolved') }} as reach
     inner join crm_erased_customers as erased on reach.customer_id = erased.customer_id;
 create temporary table crm_erased_quarantine on commit drop as
-    select quarantine_id from {{ inter }}.int_quarantined_rows_erased;
+    select quarantine_id from {{ crm_segments.model_relation('int_quarantined_rows_erased') }};
     {%- for node in graph.nodes.values() | sort(attribute='name') -%}
         {%- if node.resource_type == 'model' and node.package_name == 'crm_segments'
             and node.fqn[1] in ['staging', 'intermediate']

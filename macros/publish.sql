@@ -130,7 +130,6 @@
     {%- set public = var('marts_schema', 'marts') -%}
     {%- set build = crm_segments.marts_build_schema() -%}
     {%- set keep = var('publish_keep_versions', 3) | int -%}
-    {%- set intermediate = adapter.quote(var('intermediate_schema', 'intermediate')) -%}
     {%- set sql -%}
 begin;
 {{ crm_segments.publish_log_ddl() }};
@@ -166,7 +165,7 @@ begin
         execute format('drop schema %I cascade', v_schema);  -- left by a failed attempt
     end if;
     select coalesce(md5(string_agg(e.erasure_suppression_id || ':' || e.customer_id, ',' order by e.customer_id)), 'none')
-        into v_fingerprint from {{ intermediate }}.int_customers_erased as e;
+        into v_fingerprint from {{ crm_segments.model_relation('int_customers_erased') }} as e;
 
     execute format('create schema if not exists %I', '{{ public }}');
     execute format('alter schema %I rename to %I', '{{ build }}', v_schema);
@@ -280,7 +279,7 @@ begin
         (version, version_schema, published_at, invocation_id, as_of_date, erasure_fingerprint, state,
          state_changed_at, row_counts)
     values (v_version, v_schema, clock_timestamp(), '{{ invocation_id }}',
-        (select as_of_date from {{ intermediate }}.int_as_of_dates_resolved), v_fingerprint, 'current',
+        (select as_of_date from {{ crm_segments.model_relation('int_as_of_dates_resolved') }}), v_fingerprint, 'current',
         clock_timestamp(), v_counts);
     for v_old in
         select version, version_schema

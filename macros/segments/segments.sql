@@ -203,7 +203,7 @@
         history.segment_value,
         history.valid_from,
         history.valid_to,
-        exists (
+        exists(
             select 1
             from changes
             where changes.customer_id = history.customer_id and changes.segment_type = history.segment_type

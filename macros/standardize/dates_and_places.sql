@@ -59,7 +59,7 @@
     {%- set c = crm_segments.clean_unicode(expr) -%}
     {%- set v -%}
         case
-            when lower({{ c }}) like any (array[
+            when lower({{ c }}) like any(array[
                 'mun%', 'or%', 'com%', 'sat%', 'г.%', 'г %', 'гор%', 'пос%', 'пгт%', 'с.%', 'дер%'
             ]) then nullif(regexp_replace({{ c }},
                 '^(?:mun\.?|municipiul|ora[sș]ul|ora[sș]|or\.|com\.?|comuna|sat(?:ul)?|г\.|гор\.|город|пос\.|пгт\.?|с\.|дер\.)\s*',

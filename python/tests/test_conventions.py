@@ -99,3 +99,43 @@ def test_public_marts_have_enforced_contracts(layer: str) -> None:
         assert mart["config"]["contract"]["enforced"], mart["name"]
         for name, column in mart["columns"].items():
             assert column.get("data_type"), f"{mart['name']}.{name} has no data_type"
+
+
+def test_every_public_mart_is_in_a_group_and_exposures_name_their_marts() -> None:
+    """Issue 14: groups own the public marts; the report's exposure lists exactly the marts its
+    queries read (the campaign marts of issue 13 once they exist)."""
+    from crm_segments.report.data import QUERIES
+
+    marts = {m["name"]: m for m in models() if "/marts/" in m["original_file_path"]}
+    assert not [name for name, m in marts.items() if not m["config"].get("group")]
+    groups = manifest()["groups"].values()
+    assert all(g["owner"].get("email") for g in groups)
+    exposures = {e["name"]: e for e in manifest()["exposures"].values()}
+    assert {"crm_report", "campaign_tool", "bi_segment_dashboards"} <= set(exposures)
+    for exposure in exposures.values():
+        assert exposure["owner"].get("email") and exposure["depends_on"]["nodes"], exposure["name"]
+    report_reads = {mart for mart, _ in QUERIES.values() if mart in marts}
+    depends = {n.split(".")[-1] for n in exposures["crm_report"]["depends_on"]["nodes"]}
+    assert depends == report_reads
+    campaign = {n.split(".")[-1] for n in exposures["campaign_tool"]["depends_on"]["nodes"]}
+    assert campaign == {
+        n for n, m in marts.items() if m["config"]["meta"].get("campaign_role_reads")
+    }
+
+
+def test_overview_docs_block_and_semantic_layer_are_parsed() -> None:
+    docs = manifest()["docs"]
+    assert any(
+        d["name"] == "__overview__" and d["package_name"] == "crm_segments" for d in docs.values()
+    )
+    metrics = {m["name"] for m in manifest()["metrics"].values() if m["config"]["enabled"]}
+    assert {
+        "persons",
+        "reachable_persons",
+        "audience_size",
+        "revenue",
+        "arpu",
+        "retention_rate",
+    } <= metrics
+    spines = [m for m in models() if m.get("time_spine")]
+    assert [m["name"] for m in spines] == ["time_spine_daily"]

@@ -3,7 +3,8 @@
     suppression of the address, not in the global control group, and no contact-pressure
     block (30-day cap, 7-day channel cap, complaint quiet period, rest after ignored
     contacts). The segment labels of customer_segments and the person's plan type ride along so
-    that the campaign role, which reads nothing else, can filter on them. -#}
+    that the campaign role, which reads nothing else, can filter on them, and so does how to
+    address the person (int_customer_greetings: first name, salutation, greeting, language). -#}
 with
 
 reachable as (
@@ -76,6 +77,13 @@ plan_types as (
 
 ),
 
+-- how to address the person in the message (issue 14)
+greetings as (
+
+    select * from {{ ref('int_customer_greetings') }}
+
+),
+
 final as (
 
     select
@@ -96,7 +104,12 @@ final as (
         segments.traffic_light,
         segments.renewal_bucket,
         segments.cluster_label,
-        plan_types.plan_type
+        plan_types.plan_type,
+        greetings.first_name,
+        greetings.salutation,
+        greetings.greeting,
+        greetings.language_code,
+        greetings.locale
     from reachable
     inner join consents
         on
@@ -108,6 +121,8 @@ final as (
         on reachable.customer_id = segments.customer_id
     left join plan_types
         on reachable.customer_id = plan_types.customer_id
+    left join greetings
+        on reachable.customer_id = greetings.customer_id
     left join pressure
         on
             reachable.customer_id = pressure.customer_id
