@@ -168,16 +168,15 @@ def purge_raw(
                 """
                 update {raw}.suppressions as suppressions
                 set scope_value = case
-                    when reach.reason = 'erasure_request' and reach.scope_address is not null
-                        then 'sha256:'
-                            || encode(sha256(convert_to(reach.scope_address, 'UTF8')), 'hex')
+                    when reach.reason = 'erasure_request' then reach.scope_address_hash
                 end
                 from (
-                    select distinct on (suppression_id) suppression_id, reason, scope_address
+                    -- the hash, not scope_address: the build that published scrubbed that
+                    select distinct on (suppression_id) suppression_id, reason, scope_address_hash
                     from {inter}.int_suppressions_resolved
                     where customer_id in (select customer_id from {inter}.int_customers_erased)
                         and scope_type in ('email', 'phone')
-                    order by suppression_id, scope_address
+                    order by suppression_id, scope_address_hash
                 ) as reach
                 where trim(suppressions.suppression_id) = reach.suppression_id
                     and suppressions.scope_value not like 'sha256:%'

@@ -235,6 +235,12 @@ final as (
         reach.customer_id,
         suppressions.scope_type,
         reach.scope_address,
+        -- kept when the erasure scrub nulls scope_address: `erase --purge-raw` replaces the
+        -- request's address in raw by this hash, which finds the person if they are sent again
+        case
+            when suppressions.scope_type in ('email', 'phone')
+                then {{ crm_segments.hashed_identifier('reach.scope_address') }}
+        end as scope_address_hash,
         suppressions.reason,
         suppressions.effective_from,
         suppressions.effective_to,
