@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -168,7 +169,7 @@ def test_semantic_layer_validates_and_the_readme_queries_run(consumer: dict[str,
     assert (project / "target" / "semantic_manifest.json").exists()
 
     def mf(command: str) -> subprocess.CompletedProcess[str]:
-        args = [str(BIN / "mf"), *command.split()[1:]]
+        args = [str(BIN / "mf"), *shlex.split(command)[1:]]
         return subprocess.run(
             args, cwd=project, env=env, capture_output=True, text=True, timeout=900, check=False
         )
