@@ -727,11 +727,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--campaign-role", help="roles: default the dbt var campaign_role")
     p.add_argument("--build-role", help="roles: default the dbt var build_role")
     p.add_argument("--raw-schema", help="roles: default the dbt var raw_schema")
-    p.add_argument(
-        "psql_args",
-        nargs=argparse.REMAINDER,
-        help="psql: arguments for psql, e.g. -c 'select 1' (the server's own psql client)",
-    )
+    # `db psql ARGS...` hands everything after `psql` to psql (see main); a REMAINDER
+    # positional here would also swallow the options of every other action (`roles --password`)
+    p.set_defaults(psql_args=[])
     p.set_defaults(func=_cmd_db)
 
     p = sub.add_parser("generate", help="write synthetic raw data (and ground truth) as CSV")
@@ -894,7 +892,13 @@ def main(argv: list[str] | None = None) -> int:
     from crm_segments.project import ProjectNotFound
     from crm_segments.project_vars import VarsError
 
+    argv = list(sys.argv[1:] if argv is None else argv)
+    psql_args: list[str] | None = None
+    if argv[:2] == ["db", "psql"]:  # the rest is psql's own command line
+        argv, psql_args = argv[:2], argv[2:]
     args = build_parser().parse_args(argv)
+    if psql_args is not None:
+        args.psql_args = psql_args
     try:
         return int(args.func(args))
     except (LoadError, DatabaseError, ProjectNotFound, ClusterError, VarsError) as exc:

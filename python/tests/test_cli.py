@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import psycopg
 import pytest
 
 from crm_segments import __version__, project_vars
@@ -41,6 +42,15 @@ def test_db_commands_on_the_test_server(embedded_pg) -> None:
     assert url.stdout.strip() == embedded_pg.url
     env = run_cli("db", "env")
     assert "export CRM_SEGMENTS_EMBEDDED_HOST=" in env.stdout
+    # everything after `db psql` is psql's; the options of the other actions stay theirs
+    psql = run_cli("db", "psql", "-X", "-A", "-t", "-c", "select 40 + 2")
+    assert psql.returncode == 0 and psql.stdout.strip() == "42", psql.stdout + psql.stderr
+    roles = run_cli("db", "roles", "--password", "cli-test-password")
+    assert roles.returncode == 0, roles.stdout + roles.stderr
+    with psycopg.connect(
+        embedded_pg.url.replace("postgres@", "crm_bi@"), password="cli-test-password"
+    ) as conn:
+        assert conn.execute("select current_user").fetchone() == ("crm_bi",)
 
 
 def test_db_status_when_not_running(tmp_path) -> None:
