@@ -27,20 +27,16 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
-from crm_segments import __version__
+from crm_segments import __version__, project_vars
+from crm_segments.contract import RAW_TABLES
 from crm_segments.load import ensure_log
 
-CONTACT_PII = (
-    "full_name",
-    "first_name",
-    "last_name",
-    "birth_date",
-    "national_id",
-    "email",
-    "phone",
-    "address_line",
-    "postal_code",
-)
+
+def contact_pii_columns() -> tuple[str, ...]:
+    """The crm_contacts columns that purge nulls: the dbt var pii_raw_fields (the same list the
+    build removes from erased persons' quarantined raw rows), in contract order."""
+    fields = set(project_vars.value("pii_raw_fields") or ())
+    return tuple(c for c in RAW_TABLES["crm_contacts"] if c in fields)
 
 
 class EraseError(RuntimeError):
@@ -116,7 +112,7 @@ def purge_raw(
             "select count(distinct customer_id) from crm_purge_records"
         ).fetchone()[0]  # type: ignore[index]
         assignments = sql.SQL(", ").join(
-            sql.SQL("{} = null").format(sql.Identifier(c)) for c in CONTACT_PII
+            sql.SQL("{} = null").format(sql.Identifier(c)) for c in contact_pii_columns()
         )
         cur = conn.execute(
             sql.SQL(
