@@ -198,15 +198,7 @@ begin
             '{{ public }}', '{{ mart.name }}', v_schema, '{{ mart.name }}', '{{ mart.columns[0].name }}'
         );
     else
-        for v_previous in
-            select format('%I.%I', pn.nspname, pc.relname)
-            from pg_inherits as i
-            join pg_class as pc on pc.oid = i.inhrelid
-            join pg_namespace as pn on pn.oid = pc.relnamespace
-            where i.inhparent = format('%I.%I', '{{ public }}', '{{ mart.name }}')::regclass
-        loop
-            execute format('alter table %I.%I detach partition %s', '{{ public }}', '{{ mart.name }}', v_previous);
-        end loop;
+        {{ crm_segments.detach_published_version(public, mart.name) }}
         -- the contract may have grown: a new column is added to the public table; a removed or
         -- retyped column is a breaking change that consumers must hear about
         for v_column in
@@ -340,15 +332,7 @@ begin
     if to_regclass(format('%I.%I', v_schema, '{{ mart.name }}')) is null then
         raise exception 'crm_segments: version % has no mart {{ mart.name }} (it is older than the mart)', v_target;
     end if;
-    for v_previous in
-        select format('%I.%I', pn.nspname, pc.relname)
-        from pg_inherits as i
-        join pg_class as pc on pc.oid = i.inhrelid
-        join pg_namespace as pn on pn.oid = pc.relnamespace
-        where i.inhparent = format('%I.%I', '{{ public }}', '{{ mart.name }}')::regclass
-    loop
-        execute format('alter table %I.%I detach partition %s', '{{ public }}', '{{ mart.name }}', v_previous);
-    end loop;
+    {{ crm_segments.detach_published_version(public, mart.name) }}
     for v_column in
         select p.attname, format_type(p.atttypid, p.atttypmod) as column_type
         from pg_attribute as p
@@ -415,4 +399,19 @@ commit;
 {% macro statement_timeout() -%}
     {%- set minutes = var('statement_timeout_minutes', 120) | int -%}
     set statement_timeout = '{{ minutes }}min'
+{%- endmacro %}
+
+
+{#- PL/pgSQL (inside publish_marts' and rollback_marts' DO blocks, which declare v_previous):
+    detach whatever version is attached to the public partitioned table public.mart_name. -#}
+{% macro detach_published_version(public, mart_name) -%}
+for v_previous in
+        select format('%I.%I', pn.nspname, pc.relname)
+        from pg_inherits as i
+        join pg_class as pc on pc.oid = i.inhrelid
+        join pg_namespace as pn on pn.oid = pc.relnamespace
+        where i.inhparent = format('%I.%I', '{{ public }}', '{{ mart_name }}')::regclass
+    loop
+        execute format('alter table %I.%I detach partition %s', '{{ public }}', '{{ mart_name }}', v_previous);
+    end loop;
 {%- endmacro %}
