@@ -33,3 +33,15 @@
 {% macro default__cluster_feature_transform(expr, transform) -%}
     case when {{ transform }} = 'log1p' then ln(1 + greatest(({{ expr }})::float8, 0)) else ({{ expr }})::float8 end
 {%- endmacro %}
+
+
+{#- The cluster model version that scores: the newest stored, or the one pinned by the var
+    cluster_model_version (one row, NULL before the first fit). `models` is the relation (or
+    CTE name) of the stored models. -#}
+{% macro scoring_cluster_model(models) -%}
+select max(models.model_version) as model_version
+    from {{ models }} as models
+    {% if var('cluster_model_version', none) is not none -%}
+        where models.model_version = {{ var('cluster_model_version') | int }}
+    {%- endif %}
+{%- endmacro %}

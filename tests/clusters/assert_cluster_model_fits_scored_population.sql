@@ -11,11 +11,7 @@ with
 
 scoring_model as (
 
-    select max(models.model_version) as model_version
-    from {{ ref('stg_clusters__models') }} as models
-    {% if var('cluster_model_version', none) is not none -%}
-        where models.model_version = {{ var('cluster_model_version') | int }}
-    {%- endif %}
+    {{ crm_segments.scoring_cluster_model(ref('stg_clusters__models')) }}
 
 ),
 

@@ -56,11 +56,7 @@ overrides as (
 -- the model that scores: the newest, or the version pinned by the var cluster_model_version
 scoring_model as (
 
-    select max(models.model_version) as model_version
-    from models
-    {% if var('cluster_model_version', none) is not none -%}
-        where models.model_version = {{ var('cluster_model_version') | int }}
-    {%- endif %}
+    {{ crm_segments.scoring_cluster_model('models') }}
 
 ),
 
