@@ -187,6 +187,11 @@ def _build_extra(args: argparse.Namespace) -> list[str]:
         extra += ["--vars", json.dumps(project_vars.checked(args.vars), default=str)]
     if getattr(args, "fail_fast", False):
         extra.append("--fail-fast")
+    if not getattr(args, "unit_tests", False):
+        # unit tests check the SQL logic on fixed fixtures, not the data: they belong to
+        # development and CI (`make test` runs them), not to every production build, where
+        # they would cost about a minute each time (dbt's own advice)
+        extra += ["--exclude-resource-type", "unit_test"]
     return extra
 
 
@@ -781,6 +786,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--full-refresh", action="store_true")
     p.add_argument("--fail-fast", action="store_true")
+    p.add_argument(
+        "--unit-tests",
+        action="store_true",
+        help="run the dbt unit tests too (they test the SQL on fixtures, not the data; "
+        "`make test` runs them, production builds leave them out)",
+    )
     p.add_argument("--vars", help="dbt vars as YAML, e.g. \"{as_of_date: '2026-10-31'}\"")
     p.add_argument(
         "--refit-clusters",

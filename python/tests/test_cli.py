@@ -6,7 +6,7 @@ import psycopg
 import pytest
 
 from crm_segments import __version__, project_vars
-from crm_segments.cli import build_parser, main
+from crm_segments.cli import _build_extra, build_parser, main
 
 from .conftest import run_cli
 
@@ -32,6 +32,14 @@ def test_parser_defaults() -> None:
     assert project_vars.value("raw_schema") == "raw"
     args = build_parser().parse_args(["build", "--select", "a", "b", "--full-refresh"])
     assert args.select == ["a", "b"] and args.full_refresh
+
+
+def test_builds_leave_the_unit_tests_to_development_unless_asked() -> None:
+    """Unit tests check SQL on fixtures; a production build skips them, `--unit-tests` not."""
+    routine = _build_extra(build_parser().parse_args(["build"]))
+    assert routine[-2:] == ["--exclude-resource-type", "unit_test"]
+    asked = _build_extra(build_parser().parse_args(["build", "--unit-tests", "-s", "customers"]))
+    assert "unit_test" not in asked and asked[:2] == ["--select", "customers"]
 
 
 def test_db_commands_on_the_test_server(embedded_pg) -> None:

@@ -139,6 +139,15 @@ def demo_marts(embedded_pg, tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert roles.returncode == 0, roles.stdout + roles.stderr
     assert "crm_campaign" in roles.stdout
     dbt_build(target)
+    # a plain `dbt build` runs the unit tests too (`crm-segments build` leaves them out unless
+    # --unit-tests): this is where the test suite runs every one of them, once
+    unit_tests = json.loads((target / "manifest.json").read_text())["unit_tests"]
+    ran = [
+        r["unique_id"]
+        for r in json.loads((target / "run_results.json").read_text())["results"]
+        if r["unique_id"].startswith("unit_test.") and r["status"] == "pass"
+    ]
+    assert len(unit_tests) > 50 and sorted(ran) == sorted(unit_tests)
     return target
 
 
