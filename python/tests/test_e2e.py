@@ -1,8 +1,9 @@
 """End to end on real PostgreSQL: generate -> load -> `crm-segments build` (dbt build + tests).
 
 The embedded server's whole build is the first step of python/tests/test_operator_loop.py
-(which uses assert_every_row_accounted_for from here); this module runs the `postgres` target
-on a Debian PostgreSQL server that the test starts itself, and a failing build.
+(which uses assert_every_row_accounted_for from here); the `postgres` target on a Debian
+PostgreSQL server is built in test_roles.py (test_roles_on_a_normal_server). This module runs a
+failing build and hostile input.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from crm_segments.contract import RAW_TABLES
 from crm_segments.generate import generate
 
 from .conftest import PROJECT_DIR, run_cli
-from .pg15 import external_server, find_pg_bin
 
 STAGING = {
     "crm_contacts": "stg_crm__contacts",
@@ -106,22 +106,6 @@ def test_failed_build_exits_non_zero_and_names_the_node(embedded_pg, small_datas
     finally:
         with psycopg.connect(embedded_pg.url, autocommit=True) as conn:
             conn.execute("alter table raw.campaigns_gone rename to campaigns")
-
-
-@pytest.mark.e2e
-@pytest.mark.pg15
-def test_postgres_target_on_a_normal_server(small_dataset: Path) -> None:
-    bin_dir = find_pg_bin()
-    if bin_dir is None:
-        pytest.skip("no Debian PostgreSQL server binaries (apt-get install postgresql)")
-    with external_server(bin_dir) as server:
-        env = server.env()
-        loaded = run_cli("load", str(small_dataset), env=env)
-        assert loaded.returncode == 0, loaded.stderr
-        built = run_cli("build", env=env)
-        assert built.returncode == 0, built.stdout + built.stderr
-        assert "target 'postgres'" in built.stdout
-        assert_every_row_accounted_for(server.url)
 
 
 def test_demo_dataset_is_committed() -> None:

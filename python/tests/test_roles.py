@@ -26,6 +26,7 @@ from crm_segments.contract import RAW_TABLES
 
 from .conftest import PROJECT_DIR, run_cli
 from .pg15 import external_server, find_pg_bin
+from .test_e2e import assert_every_row_accounted_for
 
 PASSWORD = "role-test-password"
 
@@ -249,7 +250,13 @@ def test_roles_on_a_normal_server(tmp_path: Path) -> None:
         assert loaded.returncode == 0, loaded.stderr
         roles = run_cli("db", "roles", "--password", PASSWORD, env=env)
         assert roles.returncode == 0, roles.stdout + roles.stderr
-        dbt_build(tmp_path, env=env)
+        # the operator's command against the `postgres` target (the embedded build above is a
+        # plain `dbt build`): one whole build on this server serves both checks
+        built = run_cli("build", env={**env, "DBT_TARGET_PATH": str(tmp_path)})
+        assert built.returncode == 0, built.stdout[-4000:] + built.stderr[-2000:]
+        assert "target 'postgres'" in built.stdout
+        assert "published version 1" in built.stdout
+        assert_every_row_accounted_for(server.url)
 
         def connect(role: str) -> psycopg.Connection:
             return psycopg.connect(
