@@ -47,9 +47,10 @@ chromium:
 		  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium || \
 		  echo "chromium could not be installed: the report's browser test will be skipped"; }
 
-# two workers, one test file each at a time (a file's tests share their database state)
+# two workers, one test file each at a time (a file's tests share their database state); the
+# slowest tests and fixtures are listed at the end (where the suite's time goes)
 pytest: $(STAMP)
-	$(BIN)/pytest -n 2 --dist loadfile
+	$(BIN)/pytest -n 2 --dist loadfile --durations=25
 
 ## bench: generate 1M customers, load, build; figures are printed and written to bench/results.json
 bench: $(STAMP)
