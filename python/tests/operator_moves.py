@@ -1,0 +1,142 @@
+"""The operator's moves on an embedded server of a test module's own: shared by
+test_operator_loop.py (every state equals a full refresh) and test_publish.py (write - audit -
+publish). Each module gets its own server, so that pytest-xdist runs the two side by side."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import psycopg
+
+from crm_segments import db
+from crm_segments.contract import RAW_TABLES
+
+from .conftest import run_cli
+
+#: columns that hold the time of the build, not a function of the data
+RUN_STAMPS = {("dq_quarantine", "quarantined_at")}
+
+#: the models only: the data tests are not what the loop is about (and cost most of a build)
+MODELS_ONLY = ["--exclude", "resource_type:test", "resource_type:unit_test"]
+
+
+@contextmanager
+def own_server(pgdata: Path, name: str) -> Iterator[dict[str, str]]:
+    """An embedded server of the module's own, and the env that points the CLI at it (with
+    dbt target and log paths of its own)."""
+    status = db.start_embedded(pgdata)
+    env = {
+        "CRM_SEGMENTS_PGDATA": str(pgdata),
+        "CRM_SEGMENTS_TARGET": "embedded",
+        "DBT_TARGET_PATH": f"target_test_{name}",
+        "DBT_LOG_PATH": f"target_test_{name}/logs",
+        **db.embedded_env(status),
+    }
+    try:
+        yield {**env, "url": status.url}
+    finally:
+        db.stop_embedded(pgdata)
+
+
+def cli(server: dict[str, str], *args: str) -> str:
+    """Run the CLI against the module's server; it must succeed; its output."""
+    env = {k: v for k, v in server.items() if k != "url"}
+    result = run_cli(*args, env=env)
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
+    return result.stdout
+
+
+def mart_fingerprints(url: str, schema: str = "marts__build") -> dict[str, tuple[int, str]]:
+    """(rows, md5 of all rows in a canonical order) per mart (table or view) of a schema."""
+    out: dict[str, tuple[int, str]] = {}
+    with psycopg.connect(url) as conn:
+        tables = [
+            r[0]
+            for r in conn.execute(
+                "select table_name from information_schema.tables "
+                "where table_schema = %s order by 1",
+                (schema,),
+            )
+        ]
+        for table in tables:
+            columns = [
+                r[0]
+                for r in conn.execute(
+                    "select column_name from information_schema.columns "
+                    "where table_schema = %s and table_name = %s order by ordinal_position",
+                    (schema, table),
+                )
+                if (table, r[0]) not in RUN_STAMPS
+            ]
+            row_expr = "row(" + ", ".join(f'"{c}"' for c in columns) + ")::text"
+            row = conn.execute(
+                f"select count(*), md5(coalesce(string_agg(r, E'\\n' order by r), '')) "
+                f'from (select {row_expr} as r from "{schema}"."{table}") as t'
+            ).fetchone()
+            assert row is not None
+            out[table] = (int(row[0]), str(row[1]))
+    return out
+
+
+def read_rows(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def write_rows(path: Path, table: str, rows: list[dict[str, str]]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(RAW_TABLES[table]), extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def daily_batch(extract: Path, out: Path) -> None:
+    """A day of new data for extract B: transactions, withdrawals, records of known persons."""
+    contacts = [
+        r for r in read_rows(extract / "crm_contacts.csv") if r["email"] and r["account_id"]
+    ][:15]
+    write_rows(
+        out / "crm_contacts.csv",
+        "crm_contacts",
+        [
+            {**r, "source_system": "web", "source_record_id": f"day-{i}", "account_id": ""}
+            for i, r in enumerate(contacts)
+        ],
+    )
+    transactions = read_rows(extract / "transactions.csv")[:40]
+    write_rows(
+        out / "transactions.csv",
+        "transactions",
+        [
+            {**r, "transaction_id": f"day-{i}", "transaction_at": "2026-10-31 12:00:00"}
+            for i, r in enumerate(transactions)
+        ],
+    )
+    events = [r for r in read_rows(extract / "consent_events.csv") if r["event_id"]][:30]
+    write_rows(
+        out / "consent_events.csv",
+        "consent_events",
+        [
+            {**r, "event_id": f"day-{i}", "action": "withdraw", "event_at": "2026-10-31 09:00:00"}
+            for i, r in enumerate(events)
+        ],
+    )
+
+
+def corrected_usage(extract: Path, out: Path) -> int:
+    """The usage file of extract B with the revenue of August 2026 doubled (a billing fix)."""
+    rows = read_rows(extract / "usage_monthly.csv")
+    changed = 0
+    for row in rows:
+        if row["billing_month"].startswith("2026-08") and row["revenue"]:
+            try:
+                row["revenue"] = f"{float(row['revenue']) * 2:.2f}"
+                changed += 1
+            except ValueError:
+                pass  # a deliberately unreadable number stays as it is
+    write_rows(out / "usage_monthly.csv", "usage_monthly", rows)
+    return changed

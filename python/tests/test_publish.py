@@ -1,0 +1,224 @@
+"""Write - audit - publish (issue 11), on an embedded server of its own.
+
+Extract A is loaded and built (tested, published as version 1), then extract B over it
+(version 2; version 1 is dropped at once: B brings other erasure requests, and a kept version
+older than an erasure request may hold that person's data). A user's view, column grant and
+row-level security policy go on a public mart. A day's batch C is appended; builds killed while
+staging and while writing the marts, and a build whose test fails, publish nothing (the public
+marts stay equal, md5 per mart); a clean rerun publishes the new state, a --full-refresh
+another version, and rollbacks return to earlier versions - the user's objects survive every
+step. test_operator_loop.py runs the same extracts model by model against full refreshes.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from crm_segments.generate import generate
+
+from .conftest import PROJECT_DIR, run_cli
+from .operator_moves import cli, daily_batch, mart_fingerprints, own_server
+from .test_e2e import assert_every_row_accounted_for
+
+PROBE_PASSWORD = "probe-password"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """A server of this module's own (versions, the user's objects)."""
+    with own_server(tmp_path_factory.mktemp("publish_pg") / "data", "publish") as env:
+        yield env
+
+
+def published_build(server: dict[str, str], version: int) -> str:
+    """A whole `crm-segments build`: tested, then published as `version`."""
+    built = cli(server, "build")
+    assert f"published version {version}" in built, built[-3000:]
+    return built
+
+
+def killed_build(server: dict[str, str], when: str) -> str:
+    """Start `crm-segments build`, SIGKILL it (and its process group) once a progress line
+    containing ``when`` appears; returns what it printed."""
+    env = {**os.environ, **{k: v for k, v in server.items() if k != "url"}}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "crm_segments.cli", "build"],
+        cwd=PROJECT_DIR,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    seen: list[str] = []
+    assert process.stdout is not None
+    try:
+        for line in process.stdout:
+            seen.append(line)
+            if when in line:
+                break
+        else:
+            pytest.fail(f"the build ended before {when!r}:\n" + "".join(seen[-40:]))
+    finally:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=60)
+    return "".join(seen)
+
+
+def wait_for_idle(url: str, seconds: float = 60) -> None:
+    """The killed build's statements end on the server (client_connection_check_interval)."""
+    deadline = time.monotonic() + seconds
+    with psycopg.connect(url, autocommit=True) as conn:
+        while time.monotonic() < deadline:
+            row = conn.execute(
+                "select count(*) from pg_stat_activity where datname = current_database() "
+                "and pid <> pg_backend_pid() and state <> 'idle' "
+                "and backend_type = 'client backend'"
+            ).fetchone()
+            if row == (0,):
+                return
+            time.sleep(1)
+    pytest.fail("statements of the killed build were still running after a minute")
+
+
+def versions(url: str) -> list[tuple[int, str]]:
+    with psycopg.connect(url) as conn:
+        return [
+            (int(v), str(s))
+            for v, s in conn.execute(
+                "select version, state from marts__publish.versions order by version"
+            )
+        ]
+
+
+def assert_user_objects_survive(url: str) -> None:
+    with psycopg.connect(url) as conn:
+        row = conn.execute("select count(*) from public.my_city_counts").fetchone()
+        assert row is not None and row[0] > 0
+    probe = url.replace("postgres@", "crm_probe@")
+    with psycopg.connect(probe, password=PROBE_PASSWORD) as conn:
+        rows = conn.execute("select distinct country_code from marts.customers").fetchall()
+        assert rows == [("RO",)], "the probe role sees only its rows (row-level security)"
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("select email from marts.customers")
+
+
+def add_user_objects(url: str) -> None:
+    """What a consumer builds on a public mart: a view, a role with a column grant, a policy."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(
+            "create view public.my_city_counts as "
+            "select city, count(*) as persons from marts.customers group by city"
+        )
+        conn.execute(f"create role crm_probe login password '{PROBE_PASSWORD}'")
+        conn.execute("grant usage on schema marts to crm_probe")
+        conn.execute("grant select (customer_id, country_code) on marts.customers to crm_probe")
+        conn.execute("alter table marts.customers enable row level security")
+        conn.execute(
+            "create policy romania_only on marts.customers for select to crm_probe "
+            "using (country_code = 'RO')"
+        )
+    assert_user_objects_survive(url)
+
+
+def failing_project(tmp: Path) -> Path:
+    """A copy of the project with one more singular test, which fails (an audit that fails),
+    so that the project under test is never changed."""
+    copy = tmp / "project"
+    shutil.copytree(
+        PROJECT_DIR,
+        copy,
+        ignore=shutil.ignore_patterns(
+            ".git", ".venv", ".pgdata", "target*", "logs*", "out", "__pycache__", "*.egg-info"
+        ),
+    )
+    (copy / "tests" / "zz_audit_fails.sql").write_text(
+        "-- an audit that fails: every customer is a finding\n"
+        "select customer_id from {{ ref('customers') }}\n",
+        encoding="utf-8",
+    )
+    return copy
+
+
+@pytest.mark.e2e
+def test_publish_is_all_or_nothing(
+    server: dict[str, str], tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    base = tmp_path_factory.mktemp("extracts")
+    extract_a, extract_b = base / "a", base / "b"
+    generate(150, 101, extract_a, progress=False)
+    generate(400, 202, extract_b, progress=False)
+    url = server["url"]
+
+    cli(server, "load", str(extract_a))
+    built = published_build(server, 1)
+    assert "as of 2026-10-31, from the data" in built
+    assert_every_row_accounted_for(url)
+
+    cli(server, "load", str(extract_b))  # replace: every table has a file
+    built = published_build(server, 2)
+    # the model fitted on A's ~120 customers does not describe B's ~330: the build says so
+    assert "assert cluster model fits scored population" in built
+    assert "--refit-clusters" in built
+    assert versions(url) == [(1, "dropped"), (2, "current")]
+    add_user_objects(url)
+    published = mart_fingerprints(url, "marts")
+
+    daily_batch(extract_b, base / "c")
+    cli(server, "load", str(base / "c"), "--append")
+    assert versions(url) == [(1, "dropped"), (2, "current")]
+    assert_user_objects_survive(url)
+
+    for when in ("model stg_crm__contacts", "model customers "):
+        killed_build(server, when)
+        wait_for_idle(url)
+        assert mart_fingerprints(url, "marts") == published, f"killed at {when}"
+        assert versions(url) == [(1, "dropped"), (2, "current")]
+
+    project = failing_project(tmp_path_factory.mktemp("failing"))
+    failed = run_cli(
+        "build",
+        env={
+            **{k: v for k, v in server.items() if k != "url"},
+            "CRM_SEGMENTS_PROJECT_DIR": str(project),
+        },
+        cwd=project,
+    )
+    assert failed.returncode == 1, failed.stdout[-3000:]
+    assert "FAIL test zz_audit_fails" in failed.stdout
+    assert "marts NOT published" in failed.stdout
+    assert mart_fingerprints(url, "marts") == published
+    assert versions(url) == [(1, "dropped"), (2, "current")]
+    assert_user_objects_survive(url)
+
+    rerun = cli(server, "build")
+    assert "published version 3" in rerun
+    third = mart_fingerprints(url, "marts")
+    assert third != published, "the appended batch C changed the data"
+    assert_user_objects_survive(url)
+
+    cli(server, "build", "--full-refresh")
+    assert versions(url) == [(1, "dropped"), (2, "kept"), (3, "kept"), (4, "current")]
+    assert mart_fingerprints(url, "marts") == third  # the same data
+    with psycopg.connect(url) as conn:
+        gone = conn.execute("select to_regnamespace('marts__v1') is null").fetchone()
+        assert gone == (True,)
+    assert_user_objects_survive(url)
+
+    rolled = cli(server, "publish", "--rollback")
+    assert "version 3 (current)" in rolled
+    assert mart_fingerprints(url, "marts") == third
+    cli(server, "publish", "--rollback", "--to", "2")
+    assert versions(url) == [(1, "dropped"), (2, "current"), (3, "kept"), (4, "kept")]
+    assert mart_fingerprints(url, "marts") == published
+    assert_user_objects_survive(url)
