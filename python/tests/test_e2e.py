@@ -1,6 +1,6 @@
 """End to end on real PostgreSQL: generate -> load -> `crm-segments build` (dbt build + tests).
 
-The embedded server's whole build is the first step of python/tests/test_operator_loop.py
+The embedded server's whole build is the first step of python/tests/test_publish.py
 (which uses assert_every_row_accounted_for from here); the `postgres` target on a Debian
 PostgreSQL server is built in test_roles.py (test_roles_on_a_normal_server). This module runs a
 failing build and hostile input.
@@ -65,7 +65,7 @@ def accounting(url: str) -> dict[str, tuple[int, int, int]]:
 def assert_every_row_accounted_for(url: str) -> None:
     """raw = staged + quarantined for every raw table; a staged contact is mapped or
     quarantined; the generator's garbage is quarantined, its bad numbers flagged. (Checked on
-    the embedded server by python/tests/test_operator_loop.py after its first build.)"""
+    the embedded server by python/tests/test_publish.py after its first build.)"""
     counts = accounting(url)
     for table, (raw, staged, quarantined) in counts.items():
         assert raw == staged + quarantined, f"{table}: {raw} != {staged} + {quarantined}"
