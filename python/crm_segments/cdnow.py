@@ -30,7 +30,8 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from crm_segments.contract import RAW_TABLES
-from crm_segments.package_data import PackageData, PackageDataError
+from crm_segments.errors import CdnowError
+from crm_segments.package_data import PackageData
 
 LIFETIMES_VERSION = "0.11.3"
 """The lifetimes release whose bundled CDNOW file is read (the wheel fetched if needed)."""
@@ -45,10 +46,6 @@ AS_OF = date(1998, 6, 30)
 PURCHASE_ROWS = 69_659
 CUSTOMERS = 23_570
 """The data set's own figures (SPEC section 4, lifetimes' documentation)."""
-
-
-class CdnowError(PackageDataError):
-    """The CDNOW file cannot be found or read; the message says why."""
 
 
 class CdnowFiles(PackageData):

@@ -897,11 +897,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``crm-segments`` console script."""
-    from crm_segments.cluster import ClusterError
-    from crm_segments.db import DatabaseError
-    from crm_segments.load import LoadError
-    from crm_segments.project import ProjectNotFound
-    from crm_segments.project_vars import VarsError
+    from crm_segments.errors import CrmSegmentsError
 
     argv = list(sys.argv[1:] if argv is None else argv)
     psql_args: list[str] | None = None
@@ -912,7 +908,7 @@ def main(argv: list[str] | None = None) -> int:
         args.psql_args = psql_args
     try:
         return int(args.func(args))
-    except (LoadError, DatabaseError, ProjectNotFound, ClusterError, VarsError) as exc:
+    except CrmSegmentsError as exc:  # every error the package raises on purpose
         err_console.print(f"[red]error:[/] {exc}", highlight=False, soft_wrap=True)
         return 2
     except KeyboardInterrupt:

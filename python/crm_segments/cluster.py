@@ -40,6 +40,7 @@ import yaml
 from psycopg import sql
 from rich.table import Table
 
+from crm_segments.errors import ClusterError
 from crm_segments.project import project_dir
 
 #: transforms a feature may have (the SQL side implements the same, macros/clusters)
@@ -69,10 +70,6 @@ FEATURE_MODEL = "int_customer_cluster_features"
 
 #: dbt selector of what scoring depends on the stored model: the model tables and all below them
 SCORING_SELECTOR = "source:clusters+"
-
-
-class ClusterError(RuntimeError):
-    """The clusters cannot be fitted or read; the message says why."""
 
 
 # ---------------------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ import psycopg
 import yaml
 from psycopg import sql
 
+from crm_segments.errors import DatabaseError
 from crm_segments.project import project_dir
 
 EMBEDDED_DB = "crm_segments"
@@ -64,10 +65,6 @@ host    all             all             ::1/128                 scram-sha-256
 #: environment variables that the ``embedded`` target of profiles.yml reads
 EMBEDDED_ENV_HOST = "CRM_SEGMENTS_EMBEDDED_HOST"
 EMBEDDED_ENV_PORT = "CRM_SEGMENTS_EMBEDDED_PORT"
-
-
-class DatabaseError(RuntimeError):
-    """A database could not be reached or managed; the message says why."""
 
 
 def pgdata_dir() -> Path:

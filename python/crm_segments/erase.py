@@ -29,6 +29,7 @@ from psycopg import sql
 
 from crm_segments import __version__, project_vars
 from crm_segments.contract import RAW_TABLES
+from crm_segments.errors import EraseError
 from crm_segments.load import ensure_log
 
 
@@ -37,10 +38,6 @@ def contact_pii_columns() -> tuple[str, ...]:
     build removes from erased persons' quarantined raw rows), in contract order."""
     fields = set(project_vars.value("pii_raw_fields") or ())
     return tuple(c for c in RAW_TABLES["crm_contacts"] if c in fields)
-
-
-class EraseError(RuntimeError):
-    """The raw data cannot be purged (e.g. no build has resolved the persons yet)."""
 
 
 @dataclass

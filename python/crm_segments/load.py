@@ -37,6 +37,7 @@ from psycopg import sql
 
 from crm_segments import __version__
 from crm_segments.contract import RAW_TABLES
+from crm_segments.errors import LoadError
 
 COPY_BLOCK = 1 << 20
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
@@ -47,10 +48,6 @@ LOAD_LOG = "_crm_load_log"
 SUFFIXES = (".csv", ".csv.gz")
 
 Mode = Literal["replace", "append", "replace_all"]
-
-
-class LoadError(RuntimeError):
-    """A raw file cannot be loaded; the message names the file and, where known, the line."""
 
 
 @dataclass

@@ -18,9 +18,7 @@ import sys
 import zipfile
 from pathlib import Path
 
-
-class PackageDataError(ValueError):
-    """The bundled files cannot be found or read; the message says why."""
+from crm_segments.errors import PackageDataError
 
 
 def cache_dir() -> Path:

@@ -6,11 +6,9 @@ import os
 from functools import cache
 from pathlib import Path
 
+from crm_segments.errors import ProjectNotFound
+
 PROJECT_NAME = "crm_segments"
-
-
-class ProjectNotFound(RuntimeError):
-    """No crm_segments dbt project could be located."""
 
 
 def _is_project(path: Path) -> bool:

@@ -15,15 +15,12 @@ from typing import Any
 
 import yaml
 
+from crm_segments.errors import VarsError
 from crm_segments.project import project_dir
 
 SCHEMA_FILE = "vars_schema.yml"
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-
-class VarsError(ValueError):
-    """A var is unknown or has a value its schema does not accept; the message names it."""
 
 
 @cache

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import psycopg
 import pytest
 
@@ -16,6 +19,19 @@ def test_help_lists_the_job_commands() -> None:
     assert result.returncode == 0
     for command in ("db", "generate", "load", "build", "demo"):
         assert command in result.stdout
+
+
+def test_help_imports_no_heavy_library() -> None:
+    """`crm-segments --help` answers at once: the errors live in crm_segments.errors, and the
+    commands import numpy, pandas, psycopg and dbt only when they run."""
+    code = (
+        "import sys\nfrom crm_segments.cli import main\n"
+        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in ('numpy', 'pandas', 'psycopg', 'dbt', 'sklearn') "
+        "if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip().splitlines()[-1] == "[]"
 
 
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:
