@@ -4,7 +4,7 @@
     .venv/bin/python bench/phone_agreement.py --numbers 50000 --seed 7
 
 Writes deterministic messy numbers for Romania, Russia/Kazakhstan and China
-(``crm_segments.phone_oracle.messy_numbers``), loads them as raw ``crm_contacts`` into the
+(``crm_segments.evaluate.phone_oracle.messy_numbers``), loads them as raw ``crm_contacts`` into the
 bench's own embedded PostgreSQL (bench/out/pgdata-phone, never the project's .pgdata), builds
 ``+int_contacts_standardized`` (dbt writes to bench/out/phone) and compares E.164, validity,
 type and country with the PyPI package ``phonenumbers`` (a development dependency).
@@ -23,7 +23,8 @@ import sys
 import time
 from pathlib import Path
 
-from crm_segments import db, phone_oracle
+from crm_segments import db
+from crm_segments.evaluate import phone_oracle
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out"

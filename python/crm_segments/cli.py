@@ -113,7 +113,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def _cmd_generate(args: argparse.Namespace) -> int:
-    from crm_segments.generate import generate
+    from crm_segments.synth.generate import generate
 
     started = time.perf_counter()
     counts = generate(args.customers, args.seed, Path(args.out), as_of=args.as_of)
@@ -196,7 +196,7 @@ def _build_extra(args: argparse.Namespace) -> list[str]:
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    from crm_segments import cluster, db
+    from crm_segments import clusters, db
     from crm_segments.build import run_dbt
 
     overrides = project_vars.checked(getattr(args, "vars", None))  # exit 2 before dbt starts
@@ -217,17 +217,19 @@ def _cmd_build(args: argparse.Namespace) -> int:
         summaries.append(run_dbt("build", extra, target=target, console=err_console))
         _report(summaries[-1], target)
     else:
-        settings = cluster.load_settings(getattr(args, "vars", None))
+        settings = clusters.load_settings(getattr(args, "vars", None))
         with db.connect(target) as conn:
-            cluster.ensure_tables(conn, settings.cluster_schema)  # the sources exist from the start
+            clusters.ensure_tables(
+                conn, settings.cluster_schema
+            )  # the sources exist from the start
             conn.commit()
-            has_model = cluster.latest_version(conn, settings.cluster_schema) is not None
+            has_model = clusters.latest_version(conn, settings.cluster_schema) is not None
         refit = bool(getattr(args, "refit_clusters", False))
         if has_model and not refit:  # score with the stored model: one plain dbt build
             summaries.append(run_dbt("build", extra, target=target, console=err_console))
             _report(summaries[-1], target)
         else:  # no model yet (or --refit-clusters): up to the features, fit, then the scoring
-            selector = cluster.SCORING_SELECTOR
+            selector = clusters.SCORING_SELECTOR
             excluded = list(getattr(args, "exclude", None) or [])
             extra = _build_extra(argparse.Namespace(**{**vars(args), "exclude": None}))
             console.rule(f"dbt build without the cluster scoring ({selector} excluded)")
@@ -453,16 +455,16 @@ def _print_business_summary(target: str | None, overrides: dict[str, Any], summa
 
 
 def _fit_clusters(settings: Any, target: str | None, *, refit: bool) -> bool:
-    from crm_segments import cluster, db
+    from crm_segments import clusters, db
 
     try:
         with db.connect(target) as conn:
-            model, fitted = cluster.fit(conn, settings, refit=refit)
-            scored = cluster.scored_counts(conn, settings)
-    except cluster.ClusterError as exc:
+            model, fitted = clusters.fit(conn, settings, refit=refit)
+            scored = clusters.scored_counts(conn, settings)
+    except clusters.ClusterError as exc:
         err_console.print(f"[red]cluster fit failed:[/] {exc}", highlight=False, soft_wrap=True)
         return False
-    console.print(cluster.profile_table(model, scored if not fitted else None))
+    console.print(clusters.profile_table(model, scored if not fitted else None))
     if fitted:
         silhouettes = ", ".join(f"k={k}: {v:.3f}" for k, v in model.silhouette_by_k.items())
         console.print(
@@ -483,12 +485,12 @@ def _fit_clusters(settings: Any, target: str | None, *, refit: bool) -> bool:
 
 
 def _cmd_cluster(args: argparse.Namespace) -> int:
-    from crm_segments import cluster, db
+    from crm_segments import clusters, db
 
     try:
         project_vars.checked(args.vars)
-        settings = cluster.load_settings(args.vars)
-    except cluster.ClusterError as exc:
+        settings = clusters.load_settings(args.vars)
+    except clusters.ClusterError as exc:
         err_console.print(f"[red]error:[/] {exc}", highlight=False, soft_wrap=True)
         return 2
     if args.action == "fit":
@@ -496,15 +498,15 @@ def _cmd_cluster(args: argparse.Namespace) -> int:
             return 1
         console.print(
             "score everyone with it: `crm-segments build` "
-            f"(or `dbt build -s {cluster.SCORING_SELECTOR}`)"
+            f"(or `dbt build -s {clusters.SCORING_SELECTOR}`)"
         )
         return 0
     with db.connect(args.target) as conn:
-        model = cluster.load_model(conn, settings.cluster_schema, args.model_version)
+        model = clusters.load_model(conn, settings.cluster_schema, args.model_version)
         if model is None:
             err_console.print("no cluster model stored: run `crm-segments cluster fit`")
             return 1
-        console.print(cluster.profile_table(model, cluster.scored_counts(conn, settings)))
+        console.print(clusters.profile_table(model, clusters.scored_counts(conn, settings)))
     return 0
 
 
@@ -539,7 +541,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     import json
 
     from crm_segments import db
-    from crm_segments.evaluate import TruthError, evaluate_dedup
+    from crm_segments.evaluate.dedup import TruthError, evaluate_dedup
 
     if not args.truth:
         err_console.print("[red]error:[/] evaluate dedup needs --truth DIR", highlight=False)
@@ -570,7 +572,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
 def _evaluate_nba(args: argparse.Namespace) -> int:
     from crm_segments import db
     from crm_segments.build import print_summary, run_dbt
-    from crm_segments.evaluate_nba import (
+    from crm_segments.evaluate.nba import (
         BACKTEST_SELECT,
         BACKTEST_SUFFIX,
         BacktestError,
@@ -672,7 +674,7 @@ def _evaluate_nba(args: argparse.Namespace) -> int:
 
 
 def _cmd_cdnow(args: argparse.Namespace) -> int:
-    from crm_segments.cdnow import AS_OF, CdnowError, write_cdnow
+    from crm_segments.datasets.cdnow import AS_OF, CdnowError, write_cdnow
 
     try:
         result = write_cdnow(Path(args.out))
@@ -690,7 +692,7 @@ def _cmd_cdnow(args: argparse.Namespace) -> int:
 
 
 def _cmd_febrl(args: argparse.Namespace) -> int:
-    from crm_segments.febrl import FebrlError, write_febrl
+    from crm_segments.datasets.febrl import FebrlError, write_febrl
 
     try:
         result = write_febrl(args.dataset, Path(args.out), account=args.account)

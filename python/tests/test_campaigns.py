@@ -22,7 +22,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from crm_segments.evaluate_nba import auc, top_share_response_rate
+from crm_segments.evaluate.nba import auc, top_share_response_rate
 
 from .conftest import PROJECT_DIR, run_cli
 from .test_segments import compare, query
@@ -412,7 +412,7 @@ def test_auc_and_top_decile_handle_ties() -> None:
 
 
 def test_backtest_vars_cut_the_history_and_keep_the_callers() -> None:
-    from crm_segments.evaluate_nba import backtest_vars
+    from crm_segments.evaluate.nba import backtest_vars
 
     text = backtest_vars(
         date(2026, 7, 1), "intermediate", "marts", {"nba_prior_strength": 50, "as_of_date": None}

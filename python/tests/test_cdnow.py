@@ -20,7 +20,7 @@ import psycopg
 import pytest
 from psycopg.rows import dict_row
 
-from crm_segments import cdnow
+from crm_segments.datasets import cdnow
 
 from .conftest import PROJECT_DIR, run_cli
 

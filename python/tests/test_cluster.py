@@ -16,7 +16,7 @@ import psycopg
 import pytest
 import yaml
 
-from crm_segments import cluster
+from crm_segments import clusters
 from crm_segments.db import EmbeddedStatus
 
 from .conftest import PROJECT_DIR, run_cli
@@ -39,13 +39,13 @@ def demo_built(embedded_pg: EmbeddedStatus) -> Iterator[dict[str, Any]]:
 
 
 @pytest.fixture
-def settings() -> cluster.ClusterSettings:
-    return cluster.load_settings()
+def settings() -> clusters.ClusterSettings:
+    return clusters.load_settings()
 
 
-def features(url: str, settings: cluster.ClusterSettings) -> pd.DataFrame:
+def features(url: str, settings: clusters.ClusterSettings) -> pd.DataFrame:
     with psycopg.connect(url) as conn:
-        return cluster.read_features(conn, settings)
+        return clusters.read_features(conn, settings)
 
 
 def scored(url: str) -> pd.DataFrame:
@@ -65,19 +65,19 @@ def scored(url: str) -> pd.DataFrame:
 # ---------------------------------------------------------------------------------------------
 def test_labels_name_the_strongest_deviations() -> None:
     names = ["arpu", "voice_mou", "data_mb", "sms_count", "tenure_months"]
-    assert cluster.derive_label(np.array([1.0, 0, 2.0, 0, 0]), names, 0.5, 2) == (
+    assert clusters.derive_label(np.array([1.0, 0, 2.0, 0, 0]), names, 0.5, 2) == (
         "heavy data, high ARPU"
     )
     # voice, data and SMS all low read as one phrase
     assert (
-        cluster.derive_label(np.array([0.1, -1, -1.2, -0.8, 0.9]), names, 0.5, 2)
+        clusters.derive_label(np.array([0.1, -1, -1.2, -0.8, 0.9]), names, 0.5, 2)
         == "low usage, long tenure"
     )
-    assert cluster.derive_label(np.array([0.2, 0.1, -0.3, 0, 0.4]), names, 0.5, 2) == (
-        cluster.AVERAGE_LABEL
+    assert clusters.derive_label(np.array([0.2, 0.1, -0.3, 0, 0.4]), names, 0.5, 2) == (
+        clusters.AVERAGE_LABEL
     )
     # two clusters that would read the same get distinct labels (one more term)
-    labels = cluster.derive_labels(
+    labels = clusters.derive_labels(
         np.array([[1.0, 0, 2.0, 0, 0.6], [1.0, 0, 2.0, 0, -0.6]]), names, 0.5, 2
     )
     assert labels == ["heavy data, high ARPU", "heavy data, high ARPU, new customers"]
@@ -96,16 +96,16 @@ def blobs(seed: int, n: int = 600) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["customer_id", "arpu", "data_mb"])
 
 
-def blob_settings() -> cluster.ClusterSettings:
-    return cluster.ClusterSettings(
+def blob_settings() -> clusters.ClusterSettings:
+    return clusters.ClusterSettings(
         features={"arpu": "log1p", "data_mb": "log1p"}, k_min=2, k_max=5, n_init=4
     )
 
 
 def test_fit_is_deterministic_and_picks_k_by_silhouette() -> None:
     frame = blobs(1)
-    first = cluster.fit_model(frame, blob_settings())
-    second = cluster.fit_model(frame.sample(frac=1, random_state=3).sort_values("customer_id"),
+    first = clusters.fit_model(frame, blob_settings())
+    second = clusters.fit_model(frame.sample(frac=1, random_state=3).sort_values("customer_id"),
                                blob_settings())  # fmt: skip
     assert first.k == 3 == max(first.silhouette_by_k, key=first.silhouette_by_k.__getitem__)
     # equal up to float rounding: BLAS may round the last bit differently with the memory
@@ -118,23 +118,23 @@ def test_fit_is_deterministic_and_picks_k_by_silhouette() -> None:
 
 def test_refit_inherits_ids_and_labels_by_hungarian_matching() -> None:
     settings = blob_settings()
-    previous = cluster.fit_model(blobs(1), settings)
+    previous = clusters.fit_model(blobs(1), settings)
     # the previous model as the marketers know it: other ids, renamed labels, shuffled order
     perm = [2, 0, 1]
     previous.centroids = previous.centroids[perm]
     previous.cluster_ids = [7, 8, 9]
     previous.labels = ["gold", "silver", "bronze"]
-    refit = cluster.fit_model(blobs(2), settings, previous)  # other customers, same structure
+    refit = clusters.fit_model(blobs(2), settings, previous)  # other customers, same structure
     assert sorted(refit.labels) == ["bronze", "gold", "silver"]
     for c in range(refit.k):
         j = previous.cluster_ids.index(refit.cluster_ids[c])
         assert refit.labels[c] == previous.labels[j]
         # the matched centroids are the close ones
-        old = cluster.previous_centroids_in(refit, previous)[j]
+        old = clusters.previous_centroids_in(refit, previous)[j]
         assert np.linalg.norm(refit.centroids[c] - old) < 0.5
     # a previous cluster far from everything is not inherited: a fresh id and a derived label
     previous.centroids[0] += 50
-    moved = cluster.fit_model(blobs(2), settings, previous)
+    moved = clusters.fit_model(blobs(2), settings, previous)
     assert sum(m is None for m in moved.matched_from) == 1
     fresh = moved.matched_from.index(None)
     assert moved.cluster_ids[fresh] == 10 and moved.labels[fresh] not in previous.labels
@@ -145,7 +145,7 @@ def test_refit_inherits_ids_and_labels_by_hungarian_matching() -> None:
 # ---------------------------------------------------------------------------------------------
 @pytest.mark.e2e
 def test_build_fits_once_and_labels_stay_across_builds(
-    demo_built: dict[str, Any], settings: cluster.ClusterSettings
+    demo_built: dict[str, Any], settings: clusters.ClusterSettings
 ) -> None:
     url = demo_built["url"]
     assert "fitted model v1" in demo_built["build_stdout"]
@@ -157,19 +157,19 @@ def test_build_fits_once_and_labels_stay_across_builds(
     assert again.returncode == 0, again.stdout + again.stderr
     assert "fit the behavioural clusters" not in again.stdout, "a stored model is reused"
     with psycopg.connect(url) as conn:
-        assert cluster.latest_version(conn, settings.cluster_schema) == 1
+        assert clusters.latest_version(conn, settings.cluster_schema) == 1
     after = scored(url)
     pd.testing.assert_frame_equal(before, after)
 
 
 @pytest.mark.e2e
 def test_fit_is_deterministic_on_the_demo(
-    demo_built: dict[str, Any], settings: cluster.ClusterSettings
+    demo_built: dict[str, Any], settings: clusters.ClusterSettings
 ) -> None:
     frame = features(demo_built["url"], settings)
-    fresh = cluster.fit_model(frame, settings)
+    fresh = clusters.fit_model(frame, settings)
     with psycopg.connect(demo_built["url"]) as conn:
-        stored = cluster.load_model(conn, settings.cluster_schema, 1)
+        stored = clusters.load_model(conn, settings.cluster_schema, 1)
     assert stored is not None
     assert (fresh.k, fresh.labels, fresh.sizes) == (stored.k, stored.labels, stored.sizes)
     np.testing.assert_allclose(fresh.centroids, stored.centroids, rtol=0, atol=1e-12)
@@ -181,12 +181,12 @@ def test_fit_is_deterministic_on_the_demo(
 
 @pytest.mark.e2e
 def test_sql_scoring_agrees_with_scikit_learn(
-    demo_built: dict[str, Any], settings: cluster.ClusterSettings
+    demo_built: dict[str, Any], settings: clusters.ClusterSettings
 ) -> None:
     frame = features(demo_built["url"], settings)
-    model = cluster.fit_model(frame, settings)  # identical to the stored v1 (test above)
+    model = clusters.fit_model(frame, settings)  # identical to the stored v1 (test above)
     kmeans_labels = model.estimator.predict(
-        model.scaler.transform(cluster.transform(frame, settings.features))
+        model.scaler.transform(clusters.transform(frame, settings.features))
     )
     id_of = {j: model.cluster_ids[i] for i, j in enumerate(model.order)}
     sklearn_ids = pd.Series([id_of[j] for j in kmeans_labels], index=frame["customer_id"])
@@ -204,7 +204,7 @@ def test_sql_scoring_agrees_with_scikit_learn(
     assert len(disagree) == 0, f"near-ties: {list(disagree)}"
     # the stored model's numpy predict is the same assignment
     with psycopg.connect(demo_built["url"]) as conn:
-        stored = cluster.load_model(conn, settings.cluster_schema)
+        stored = clusters.load_model(conn, settings.cluster_schema)
     assert stored is not None
     assert np.array_equal(stored.predict(frame), sql_ids.to_numpy())
     # and the SQL distance is the Euclidean distance in scaled units
@@ -242,7 +242,7 @@ def profiling_withdrawn_by_pandas(url: str) -> set[str]:
 
 @pytest.mark.e2e
 def test_profiling_withdrawals_are_neither_fitted_nor_scored(
-    demo_built: dict[str, Any], settings: cluster.ClusterSettings
+    demo_built: dict[str, Any], settings: clusters.ClusterSettings
 ) -> None:
     url = demo_built["url"]
     withdrawn = profiling_withdrawn_by_pandas(url)
@@ -254,7 +254,7 @@ def test_profiling_withdrawals_are_neither_fitted_nor_scored(
                 "select customer_id from intermediate.int_customer_profiling_withdrawals"
             )
         }
-        stored = cluster.load_model(conn, settings.cluster_schema, 1)
+        stored = clusters.load_model(conn, settings.cluster_schema, 1)
     assert modelled == withdrawn
     frame = features(url, settings)
     assert not withdrawn & set(frame["customer_id"]), "not in the features the model is fitted on"
@@ -267,11 +267,11 @@ def test_profiling_withdrawals_are_neither_fitted_nor_scored(
 
 @pytest.mark.e2e
 def test_labels_survive_a_refit(
-    demo_built: dict[str, Any], settings: cluster.ClusterSettings
+    demo_built: dict[str, Any], settings: clusters.ClusterSettings
 ) -> None:
     url = demo_built["url"]
     with psycopg.connect(url) as conn:
-        v1 = cluster.load_model(conn, settings.cluster_schema, 1)
+        v1 = clusters.load_model(conn, settings.cluster_schema, 1)
     assert v1 is not None
     frame = features(url, settings)
 
@@ -280,7 +280,7 @@ def test_labels_survive_a_refit(
     changed = frame.sample(frac=0.95, random_state=11).sort_values("customer_id").copy()
     for name in settings.features:
         changed[name] = changed[name] * rng.uniform(0.97, 1.03, len(changed))
-    refit = cluster.fit_model(changed, settings, v1)
+    refit = clusters.fit_model(changed, settings, v1)
     assert refit.k == v1.k
     assert all(m is not None for m in refit.matched_from), refit.match_distances
     assert sorted(refit.labels) == sorted(v1.labels)
@@ -293,10 +293,10 @@ def test_labels_survive_a_refit(
     fitted = run_cli("cluster", "fit", "--refit")
     assert fitted.returncode == 0, fitted.stdout + fitted.stderr
     with psycopg.connect(url) as conn:
-        v2 = cluster.load_model(conn, settings.cluster_schema)
+        v2 = clusters.load_model(conn, settings.cluster_schema)
     assert v2 is not None and v2.model_version == 2 and v2.previous_version == 1
     assert v2.label_of() == v1.label_of()
-    rebuilt = run_cli("build", "--select", cluster.SCORING_SELECTOR)
+    rebuilt = run_cli("build", "--select", clusters.SCORING_SELECTOR)
     assert rebuilt.returncode == 0, rebuilt.stdout + rebuilt.stderr
     after = scored(url)
     assert after["v"].dropna().eq(2).all()

@@ -16,7 +16,7 @@ import psycopg
 import pytest
 
 from crm_segments.contract import RAW_TABLES
-from crm_segments.generate import generate
+from crm_segments.synth.generate import generate
 
 from .conftest import PROJECT_DIR, run_cli
 

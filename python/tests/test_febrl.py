@@ -19,9 +19,9 @@ from typing import Any
 
 import pytest
 
-from crm_segments import febrl, package_data
 from crm_segments.contract import RAW_TABLES
-from crm_segments.febrl import FEBRL_FACTS, FebrlFiles, write_febrl
+from crm_segments.datasets import febrl, package_data
+from crm_segments.datasets.febrl import FEBRL_FACTS, FebrlFiles, write_febrl
 
 from .conftest import PROJECT_DIR, run_cli
 

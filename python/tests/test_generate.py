@@ -1,5 +1,5 @@
 # ruff: noqa: RUF001  (Cyrillic text is intended, not a confusable)
-"""Tests of the synthetic data generator (``crm_segments.generate``)."""
+"""Tests of the synthetic data generator (``crm_segments.synth.generate``)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,9 @@ from pathlib import Path
 import phonenumbers
 import pytest
 
-from crm_segments import generate as gen
 from crm_segments.contract import CHANNELS, RAW_TABLES
+from crm_segments.synth import generate as gen
+from crm_segments.synth import ids
 
 N = 3000
 SEED = 11
@@ -95,10 +96,10 @@ def persons(out: Path) -> dict[str, dict[str, str]]:
 
 def test_checksum_helpers_agree_with_independent_ones() -> None:
     assert cn_id_ok("11010519491231002X")  # the textbook example
-    assert gen.cn_id_is_valid("11010519491231002X")
-    assert not gen.cn_id_is_valid("110105194912310021")
+    assert ids.cn_id_is_valid("11010519491231002X")
+    assert not ids.cn_id_is_valid("110105194912310021")
     for cnp in ("1850307121232", "2900101400015", "5010203410018"):
-        assert gen.cnp_is_valid(cnp) == cnp_ok(cnp)
+        assert ids.cnp_is_valid(cnp) == cnp_ok(cnp)
 
 
 def test_every_file_with_exact_header(out: Path, counts: dict[str, int]) -> None:

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 import psycopg
 import pytest
 
-from crm_segments.generate import generate
+from crm_segments.synth.generate import generate
 
 from .operator_moves import (
     MODELS_ONLY,

@@ -32,7 +32,7 @@ import pytest
 import yaml
 
 from crm_segments import db
-from crm_segments.generate import generate
+from crm_segments.synth.generate import generate
 
 from .browser import render, screenshot
 from .conftest import PROJECT_DIR, run_cli

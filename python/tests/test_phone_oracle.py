@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from crm_segments import phone_oracle
+from crm_segments.evaluate import phone_oracle
 
 pytest.importorskip("phonenumbers")
 

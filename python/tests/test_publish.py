@@ -24,7 +24,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from crm_segments.generate import generate
+from crm_segments.synth.generate import generate
 
 from .conftest import PROJECT_DIR, run_cli
 from .operator_moves import cli, daily_batch, mart_fingerprints, own_server

@@ -1,7 +1,7 @@
 """Persons, households and their contact records (``crm_contacts``) for one chunk.
 
 Everything here is per person or per record, so it is plain Python driven by one
-``random.Random``; the bulky activity tables are vectorised in ``_gen_activity``.
+``random.Random``; the bulky activity tables are vectorised in ``synth.activity``.
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from crm_segments import _gen_config as cfg
-from crm_segments import _names as names
-from crm_segments._gen_ids import (
+from crm_segments.synth import config as cfg
+from crm_segments.synth import names
+from crm_segments.synth.ids import (
     corrupt_check_digit,
     e164,
     format_phone,
@@ -24,8 +24,8 @@ from crm_segments._gen_ids import (
     make_cnp,
     mobile_nsn,
 )
-from crm_segments._gen_text import drop_diacritics as _drop_diacritics
-from crm_segments._gen_text import (
+from crm_segments.synth.text import drop_diacritics as _drop_diacritics
+from crm_segments.synth.text import (
     format_birth_date,
     format_timestamp,
     has_comma_below,

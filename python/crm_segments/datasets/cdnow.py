@@ -30,8 +30,8 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from crm_segments.contract import RAW_TABLES
+from crm_segments.datasets.package_data import PackageData
 from crm_segments.errors import CdnowError
-from crm_segments.package_data import PackageData
 
 LIFETIMES_VERSION = "0.11.3"
 """The lifetimes release whose bundled CDNOW file is read (the wheel fetched if needed)."""

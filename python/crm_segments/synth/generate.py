@@ -13,7 +13,7 @@
 - ``truth/accounts.csv``: which person owns each account.
 - ``truth/campaign_effects.csv``: per campaign, the planted effect (``true_uplift``, the mean
   over its persons of the treated minus the untreated response probability) and the expected
-  treated and control response rates given who was held out (see ``_gen_campaigns``).
+  treated and control response rates given who was held out (see ``synth.campaigns``).
 
 Persons are generated in chunks of ``CHUNK_PERSONS`` (households never span chunks). Each
 chunk has its own random streams (``numpy.random.Generator(PCG64)`` and ``random.Random``
@@ -23,7 +23,7 @@ run in worker processes and are written in order: the output is byte-identical f
 ``(customers, seed, as_of)`` whatever the number of workers, and memory does not grow with
 ``customers``. Nothing depends on the clock: all dates are relative to ``as_of``.
 
-The rates of every kind of mess are constants in ``crm_segments._gen_config`` (re-exported
+The rates of every kind of mess are constants in ``crm_segments.synth.config`` (re-exported
 here). Conventions worth knowing when reading the data:
 - usage and campaign revenue are in one reporting currency (RON-equivalent); transactions are
   in the customer's currency (RON, RUB, CNY, sometimes EUR);
@@ -47,19 +47,18 @@ from typing import BinaryIO
 
 import numpy as np
 
-from crm_segments._gen_activity import (
+from crm_segments.contract import CHANNELS, RAW_TABLES
+from crm_segments.synth.activity import (
     OBJECTIVES,
     ActivityGenerator,
     Campaigns,
     Timeline,
 )
-from crm_segments._gen_campaigns import EFFECT_COLUMNS, planted_contacts, truth_rows
-from crm_segments._gen_campaigns import TRUTH_COLUMNS as CAMPAIGN_TRUTH_COLUMNS
-from crm_segments._gen_config import *  # noqa: F403  (the rates, re-exported)
-from crm_segments._gen_config import CAMPAIGN_CONTACTS_PER_PERSON
-from crm_segments._gen_garbage import BAD_DATES, BAD_NUMBERS, encode_columns, encode_rows
-from crm_segments._gen_ids import cn_id_is_valid, cnp_is_valid  # noqa: F401  (re-exported)
-from crm_segments._gen_people import (
+from crm_segments.synth.campaigns import EFFECT_COLUMNS, planted_contacts, truth_rows
+from crm_segments.synth.campaigns import TRUTH_COLUMNS as CAMPAIGN_TRUTH_COLUMNS
+from crm_segments.synth.config import CAMPAIGN_CONTACTS_PER_PERSON
+from crm_segments.synth.garbage import BAD_DATES, BAD_NUMBERS, encode_columns, encode_rows
+from crm_segments.synth.people import (
     PERSON_TRUTH_COLUMNS,
     RECORD_TRUTH_COLUMNS,
     PeopleGenerator,
@@ -67,7 +66,6 @@ from crm_segments._gen_people import (
     build_contacts,
     make_shop_phones,
 )
-from crm_segments.contract import CHANNELS, RAW_TABLES
 
 CHUNK_PERSONS = 10_000
 """Persons per chunk: the unit of randomness, of parallel work and of memory."""
@@ -273,7 +271,7 @@ def make_plan(customers: int, seed: int, as_of: date) -> Plan:
 @dataclass(slots=True)
 class ChunkOutput:
     """What one chunk produces: CSV bytes (no header) and row count per output file, and the
-    per-campaign sums of the planted effects (``_gen_campaigns.EFFECT_COLUMNS``)."""
+    per-campaign sums of the planted effects (``synth.campaigns.EFFECT_COLUMNS``)."""
 
     files: dict[str, tuple[bytes, int]]
     campaign_effects: np.ndarray

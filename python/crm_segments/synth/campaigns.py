@@ -1,6 +1,6 @@
 """Campaign outcomes with a known effect (issue 13): who is held out, who responds, converts.
 
-``campaign_contact_rows`` (``_gen_activity``) decides who is contacted by which campaign, when,
+``campaign_contact_rows`` (``synth.activity``) decides who is contacted by which campaign, when,
 on which account and channel; this module decides the rest of each ``campaign_contacts`` row on
 a random stream of its own (``SeedSequence([seed, 3, chunk])``), so that planting an effect
 changes no other table.
@@ -41,8 +41,9 @@ import random
 
 import numpy as np
 
-from crm_segments import _gen_config as cfg
-from crm_segments._gen_activity import (
+from crm_segments.contract import CHANNELS
+from crm_segments.synth import config as cfg
+from crm_segments.synth.activity import (
     _TREATED_OUTCOMES,
     BOOL_SPELLINGS,
     CAMPAIGN_CONTACTS_SPEC,
@@ -54,8 +55,7 @@ from crm_segments._gen_activity import (
     PersonTraits,
     _pick,
 )
-from crm_segments._gen_garbage import inject_garbage
-from crm_segments.contract import CHANNELS
+from crm_segments.synth.garbage import inject_garbage
 
 SEGMENTS: tuple[str, ...] = ("standard", "high_value", "declining", "new", "churned")
 HIGH_VALUE_ARPU = 70.0  # usage revenue per subscription-month

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 
 import numpy as np
 
-from crm_segments._names import CN_HOMOPHONES, ROMANIAN_ASCII
+from crm_segments.synth.names import CN_HOMOPHONES, ROMANIAN_ASCII
 
 EPOCH = date(1970, 1, 1)
 

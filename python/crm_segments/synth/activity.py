@@ -14,10 +14,11 @@ from datetime import date
 
 import numpy as np
 
-from crm_segments import _gen_config as cfg
-from crm_segments._gen_garbage import TableSpec, inject_garbage, replace_some
-from crm_segments._gen_ids import CALLING_CODES, mobile_nsn
-from crm_segments._gen_people import (
+from crm_segments.contract import CHANNELS
+from crm_segments.synth import config as cfg
+from crm_segments.synth.garbage import TableSpec, inject_garbage, replace_some
+from crm_segments.synth.ids import CALLING_CODES, mobile_nsn
+from crm_segments.synth.people import (
     MSISDN_SLOTS,
     SOURCE_SYSTEMS,
     ContactChunk,
@@ -25,8 +26,7 @@ from crm_segments._gen_people import (
     World,
     record_key,
 )
-from crm_segments._gen_text import DateTables, epoch_day, money, pick_styles
-from crm_segments.contract import CHANNELS
+from crm_segments.synth.text import DateTables, epoch_day, money, pick_styles
 
 Columns = list[list[str]]
 
@@ -730,7 +730,7 @@ class ActivityGenerator:
         draws of the old outcome model are made too (its values are thrown away) and its
         columns go through the same garbage injection, so that the tables generated after
         campaign contacts (interactions, NPS, loyalty, suppressions) keep their random numbers,
-        hence their bytes. The outcomes themselves come from ``_gen_campaigns`` on a stream of
+        hence their bytes. The outcomes themselves come from ``synth.campaigns`` on a stream of
         their own.
         """
         rng, t, camp = self.rng, self.t, self.campaigns

@@ -24,9 +24,9 @@ from typing import Any
 
 import psycopg
 
-from crm_segments._gen_ids import format_phone, landline_nsn, mobile_nsn
-from crm_segments._names import CN_CITIES, KZ_CITIES, RO_CITIES, RU_CITIES
 from crm_segments.contract import RAW_TABLES
+from crm_segments.synth.ids import format_phone, landline_nsn, mobile_nsn
+from crm_segments.synth.names import CN_CITIES, KZ_CITIES, RO_CITIES, RU_CITIES
 
 #: The region libphonenumber reads a number in when the record has no country: the dbt var
 #: ``default_country`` (dbt_project.yml).

@@ -1,7 +1,7 @@
 """Rates and volumes of the synthetic data generator (every "a few percent" in one place).
 
 Rates are probabilities per person, per household, per contact record or per row, as named.
-``crm_segments.generate`` re-exports them.
+``crm_segments.synth.generate`` re-exports them.
 """
 
 from __future__ import annotations

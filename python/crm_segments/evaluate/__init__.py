@@ -1,0 +1,4 @@
+"""Measuring the results against a truth: entity resolution against ground truth
+(``dedup``), the next-best-action propensities in a backtest (``nba``), and the libphonenumber
+reference for the phone standardization (``phone_oracle``; needs the dev extra
+``phonenumbers``)."""
