@@ -139,3 +139,72 @@ def test_overview_docs_block_and_semantic_layer_are_parsed() -> None:
     } <= metrics
     spines = [m for m in models() if m.get("time_spine")]
     assert [m["name"] for m in spines] == ["time_spine_daily"]
+
+
+# ---------------------------------------------------------------------------------------------
+# one definition: where a definition must live in two places, a test fails when they differ
+# ---------------------------------------------------------------------------------------------
+def sources(source_name: str) -> dict[str, list[str]]:
+    """table -> its documented columns, in order, of one dbt source."""
+    return {
+        s["name"]: list(s["columns"])
+        for s in manifest()["sources"].values()
+        if s["source_name"] == source_name
+    }
+
+
+def accepted_values(column: str) -> dict[str, set[str]]:
+    """model -> the accepted values of its data test on `column`."""
+    out: dict[str, set[str]] = {}
+    for node in manifest()["nodes"].values():
+        meta = node.get("test_metadata") or {}
+        if meta.get("name") == "accepted_values" and node.get("column_name") == column:
+            model = node["attached_node"].split(".")[-1]
+            out[model] = set(meta["kwargs"]["values"])
+    return out
+
+
+def test_raw_contract_and_the_source_yaml_agree() -> None:
+    """The loader's contract (python) and the dbt sources (YAML) name the same columns."""
+    from crm_segments.contract import RAW_TABLES
+
+    declared = sources("crm")
+    assert set(declared) == {*RAW_TABLES, "_crm_load_log"}
+    for table, columns in RAW_TABLES.items():
+        assert declared[table] == list(columns), table
+
+
+def test_cluster_tables_ddl_and_the_source_yaml_agree() -> None:
+    """The tables `crm-segments cluster fit` creates are the ones dbt reads."""
+    import re
+
+    from crm_segments.clusters.store import DDL
+
+    created = {
+        table: [
+            line.split()[0]
+            for line in body.strip().splitlines()
+            if not line.strip().startswith(("primary key", "unique"))
+        ]
+        for table, body in re.findall(
+            r"create table if not exists \{schema\}\.(\w+) \((.*?)\n\);", DDL, re.S
+        )
+    }
+    assert created and created == sources("clusters")
+
+
+def test_code_domains_have_one_definition() -> None:
+    """Channels are the contract's (the generator draws from the same tuple); interaction
+    channels the generator's; quarantine reason codes are the seed's."""
+    import csv
+
+    from crm_segments.contract import CHANNELS
+    from crm_segments.synth.activity import INTERACTION_CHANNELS
+
+    channel_tests = {**accepted_values("channel"), **accepted_values("preferred_channel")}
+    assert channel_tests.pop("stg_crm__interactions") == set(INTERACTION_CHANNELS)
+    assert channel_tests and all(v == set(CHANNELS) for v in channel_tests.values())
+    with (PROJECT_DIR / "seeds" / "reference" / "quarantine_reasons.csv").open() as fh:
+        reasons = {row["reason_code"] for row in csv.DictReader(fh)}
+    tested = accepted_values("reason_code")
+    assert tested and all(v <= reasons for v in tested.values()), tested
