@@ -81,13 +81,6 @@ def step(name: str, args: list[str], env: dict[str, str]) -> float:
     return seconds
 
 
-def slowest_nodes(limit: int = 12) -> list[tuple[str, float]]:
-    """The slowest dbt nodes of the last invocation, from target/run_results.json."""
-    results = json.loads((ROOT / "target" / "run_results.json").read_text())["results"]
-    timed = [(r["unique_id"], float(r["execution_time"])) for r in results]
-    return sorted(timed, key=lambda item: -item[1])[:limit]
-
-
 def main() -> int:
     """Run the benchmark."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -115,11 +108,14 @@ def main() -> int:
     step("db start", ["db", "start"], env)
     figures["load_s"] = step("load", ["load", str(data)], env)
     figures["build_s"] = step("build", ["build", "--full-refresh"], env)
+    # every dbt invocation's node lines (target/run_results.json keeps only the last one):
+    # `bench/build_profile.py` reads them
+    build_log = OUT / f"build-{args.customers}.log"
+    build_log.write_text("".join(LAST_OUTPUT), encoding="utf-8")
     published = [
         m for line in LAST_OUTPUT for m in re.findall(r"scrub and publish: ([\d.]+)s", line)
     ]
     figures["scrub_and_publish_s"] = float(published[-1]) if published else None
-    figures["slowest_nodes"] = slowest_nodes()
     figures["machine"] = machine()
 
     import psycopg
@@ -178,9 +174,9 @@ def main() -> int:
           f"identifiers, found in {len(search['found'])} columns |")  # fmt: skip
     for schema, size in figures["version_bytes"].items():
         print(f"| disk of {schema} | | {size / 1e9:.2f} GB |")
-    print("\nslowest dbt nodes:")
-    for node, seconds in figures["slowest_nodes"]:
-        print(f"- {node}: {seconds:.1f}s")
+    print(f"\nwhere the build's time goes (.venv/bin/python bench/build_profile.py {build_log}):")
+    subprocess.run([sys.executable, str(ROOT / "bench" / "build_profile.py"), str(build_log)],
+                   cwd=ROOT, check=False)  # fmt: skip
     print("\nmachine:", json.dumps(figures["machine"]))
     print(f"\nwritten to {result_file}")
     return 0
