@@ -52,6 +52,11 @@ def main() -> int:
     parser.add_argument("log", type=Path, help="output of `crm-segments build` (not a terminal)")
     parser.add_argument("--top", type=int, default=15)
     parser.add_argument("--manifest", type=Path, default=ROOT / "target" / "manifest.json")
+    parser.add_argument(
+        "--nodes",
+        nargs="+",
+        help="also sum the nodes of these models (the models, seeds and their tests)",
+    )
     args = parser.parse_args()
 
     nodes = nodes_from_log(args.log)
@@ -71,6 +76,15 @@ def main() -> int:
     print(f"\n| slowest {args.top} nodes | seconds |\n|---|---:|")
     for kind, name, _status, seconds in sorted(nodes, key=lambda n: -n[3])[: args.top]:
         print(f"| {kind} `{name}` | {seconds:,.1f} |")
+    if args.nodes:
+        mine = [
+            n for n in nodes
+            if any(n[1] == m or f"_{m}_" in n[1] or n[1].endswith(f"_{m}") for m in args.nodes)
+        ]  # fmt: skip
+        seconds = sum(n[3] for n in mine)
+        models = sum(n[3] for n in mine if n[0] in ("model", "seed"))
+        print(f"\nthe {len(args.nodes)} given models: {len(mine)} nodes, {seconds:,.0f} s of node "
+              f"time, of which models and seeds {models:,.0f} s")  # fmt: skip
     return 0
 
 
