@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install lint ruff sqlfluff chromium pytest bench clean db-stop
+.PHONY: demo test install lint ruff sqlfluff bouncer chromium pytest bench clean db-stop
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,7 +28,7 @@ demo: $(STAMP)
 ## report in headless Chromium)
 test: $(STAMP) lint chromium pytest
 
-lint: ruff sqlfluff
+lint: ruff sqlfluff bouncer
 
 ruff: $(STAMP)
 	$(BIN)/ruff check python bench tools
@@ -39,6 +39,11 @@ ruff: $(STAMP)
 sqlfluff: $(STAMP)
 	eval "$$($(BIN)/crm-segments db env)" && $(BIN)/sqlfluff lint --processes 2 models macros tests
 	$(BIN)/python tools/sqlfluff_macros.py macros
+
+# the project's conventions (dbt-bouncer.yml) on the manifest of a `dbt parse` (no database read)
+bouncer: $(STAMP)
+	eval "$$($(BIN)/crm-segments db env)" && DBT_TARGET_PATH=target_bouncer $(BIN)/dbt parse --quiet
+	$(BIN)/dbt-bouncer --config-file dbt-bouncer.yml
 
 ## chromium: the headless browser of the report test (Debian package; apt as root, else sudo)
 chromium:
