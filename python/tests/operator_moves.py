@@ -13,6 +13,7 @@ import psycopg
 
 from crm_segments import db
 from crm_segments.contract import RAW_TABLES
+from crm_segments.synth.generate import generate
 
 from .conftest import run_cli
 
@@ -39,6 +40,14 @@ def own_server(pgdata: Path, name: str) -> Iterator[dict[str, str]]:
         yield {**env, "url": status.url}
     finally:
         db.stop_embedded(pgdata)
+
+
+def extracts_a_and_b(base: Path) -> tuple[Path, Path]:
+    """The operator's two extracts: A (150 customers) and B (400, other persons), generated."""
+    extract_a, extract_b = base / "a", base / "b"
+    generate(150, 101, extract_a, progress=False)
+    generate(400, 202, extract_b, progress=False)
+    return extract_a, extract_b
 
 
 def cli(server: dict[str, str], *args: str) -> str:

@@ -18,13 +18,12 @@ from collections.abc import Iterator
 import psycopg
 import pytest
 
-from crm_segments.synth.generate import generate
-
 from .operator_moves import (
     MODELS_ONLY,
     cli,
     corrected_usage,
     daily_batch,
+    extracts_a_and_b,
     mart_fingerprints,
     own_server,
 )
@@ -56,9 +55,7 @@ def test_operator_loop_equals_full_refresh(
     server: dict[str, str], tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     base = tmp_path_factory.mktemp("loop")
-    extract_a, extract_b = base / "a", base / "b"
-    generate(150, 101, extract_a, progress=False)
-    generate(400, 202, extract_b, progress=False)
+    extract_a, extract_b = extracts_a_and_b(base)
 
     cli(server, "load", str(extract_a))
     assert_equals_full_refresh(server, "load A")

@@ -24,10 +24,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from crm_segments.synth.generate import generate
-
 from .conftest import PROJECT_DIR, run_cli
-from .operator_moves import cli, daily_batch, mart_fingerprints, own_server
+from .operator_moves import cli, daily_batch, extracts_a_and_b, mart_fingerprints, own_server
 from .test_e2e import assert_every_row_accounted_for
 
 PROBE_PASSWORD = "probe-password"
@@ -155,9 +153,7 @@ def test_publish_is_all_or_nothing(
     server: dict[str, str], tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     base = tmp_path_factory.mktemp("extracts")
-    extract_a, extract_b = base / "a", base / "b"
-    generate(150, 101, extract_a, progress=False)
-    generate(400, 202, extract_b, progress=False)
+    extract_a, extract_b = extracts_a_and_b(base)
     url = server["url"]
 
     cli(server, "load", str(extract_a))
