@@ -290,6 +290,9 @@ begin
     raise notice 'crm_segments: published version % (%)', v_version, v_schema;
 end
 $publish$;
+-- the roles' usage on the public schema, which the first publish creates (the on-run-end hook
+-- of a build that `crm-segments build` publishes afterwards found no schema to grant on)
+{{ crm_segments.grant_marts_schema_usage() }};
 commit;
     {%- endset -%}
     {%- call statement('publish_marts', fetch_result=false, auto_begin=false) -%}
