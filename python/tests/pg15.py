@@ -63,7 +63,9 @@ def _free_port() -> int:
 def external_server(bin_dir: Path) -> Iterator[ExternalServer]:
     """initdb + start a server on 127.0.0.1 with password auth; stop and delete it after."""
     as_root = os.geteuid() == 0
-    prefix = ["runuser", "-u", "postgres", "--"] if as_root else []
+    # runuser lives in /usr/sbin, which a minimal PATH (cron, `env -i`) leaves out
+    runuser = shutil.which("runuser") or shutil.which("runuser", path="/usr/sbin:/sbin")
+    prefix = [runuser or "runuser", "-u", "postgres", "--"] if as_root else []
     base = Path(tempfile.mkdtemp(prefix="crm_pg15_"))
     base.chmod(0o755)
     data = base / "data"
