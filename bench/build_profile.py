@@ -24,6 +24,14 @@ LINE = re.compile(
 )
 
 
+def belongs_to(node_name: str, models: tuple[str, ...] | list[str]) -> bool:
+    """A node of one of `models`: the model or seed itself, or a test named after it
+    (``not_null_<model>_<column>``, ``assert_<model>_...``). Shared with bench/campaigns.py."""
+    return any(
+        node_name == m or f"_{m}_" in node_name or node_name.endswith(f"_{m}") for m in models
+    )
+
+
 def nodes_from_log(path: Path) -> list[tuple[str, str, str, float]]:
     """(kind, name, status, seconds) of every finished node in a build's output."""
     out = []
@@ -77,10 +85,8 @@ def main() -> int:
     for kind, name, _status, seconds in sorted(nodes, key=lambda n: -n[3])[: args.top]:
         print(f"| {kind} `{name}` | {seconds:,.1f} |")
     if args.nodes:
-        mine = [
-            n for n in nodes
-            if any(n[1] == m or f"_{m}_" in n[1] or n[1].endswith(f"_{m}") for m in args.nodes)
-        ]  # fmt: skip
+        # unit tests print their own name only, so they are not counted here
+        mine = [n for n in nodes if belongs_to(n[1], args.nodes)]
         seconds = sum(n[3] for n in mine)
         models = sum(n[3] for n in mine if n[0] in ("model", "seed"))
         print(f"\nthe {len(args.nodes)} given models: {len(mine)} nodes, {seconds:,.0f} s of node "

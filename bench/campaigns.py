@@ -27,6 +27,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from build_profile import belongs_to  # bench/ is on sys.path when a bench script runs
+
 ROOT = Path(__file__).resolve().parents[1]
 #: the nodes of issue 13 (paths in the manifest's unique ids)
 ISSUE_NODES = (
@@ -58,11 +60,8 @@ def cli(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str
 def build_time(run_results: Path) -> dict[str, Any]:
     """Seconds of the issue's nodes (models, seed, their data and unit tests) in a build."""
     results = json.loads(run_results.read_text())["results"]
-    mine = []
-    for r in results:
-        uid = r["unique_id"]
-        if any(f".{n}" in uid or f"_{n}_" in uid or uid.endswith(n) for n in ISSUE_NODES):
-            mine.append(r)
+    # unique_id = <type>.<package>.<name>[.<hash>]; a unit test's name part is its model's
+    mine = [r for r in results if belongs_to(r["unique_id"].split(".")[2], ISSUE_NODES)]
     spans = [t for r in mine for t in r.get("timing", []) if t.get("name") == "execute"]
     starts = [datetime.fromisoformat(t["started_at"].replace("Z", "+00:00")) for t in spans]
     ends = [datetime.fromisoformat(t["completed_at"].replace("Z", "+00:00")) for t in spans]
