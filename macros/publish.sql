@@ -290,8 +290,8 @@ begin
     raise notice 'crm_segments: published version % (%)', v_version, v_schema;
 end
 $publish$;
--- the roles' usage on the public schema, which the first publish creates (the on-run-end hook
--- of a build that `crm-segments build` publishes afterwards found no schema to grant on)
+-- the roles' usage on the public schema (which the first publish creates), with their column
+-- grants above: a role created since the last publish can read at once
 {{ crm_segments.grant_marts_schema_usage() }};
 commit;
     {%- endset -%}

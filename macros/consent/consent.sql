@@ -63,9 +63,9 @@
     {{ return(adapter.dispatch('grant_marts_schema_usage', 'crm_segments')()) }}
 {%- endmacro %}
 
-{#- on-run-end: usage on the marts schema (var marts_schema) for the BI and campaign roles
-    that exist. Once per run, so that parallel model hooks do not update the schema's ACL
-    concurrently. -#}
+{#- Usage on the marts schema (var marts_schema) for the BI and campaign roles that exist.
+    publish_marts runs it in its transaction, beside the column grants: once per publish, so
+    that parallel model hooks never update the schema's ACL concurrently. -#}
 {% macro default__grant_marts_schema_usage() -%}
     do $grant$ begin
         if exists (select from pg_namespace where nspname = '{{ var("marts_schema") }}') then
