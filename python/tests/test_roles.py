@@ -292,7 +292,11 @@ def test_erased_persons_data_is_nowhere_the_project_writes(embedded_pg, demo_mar
     values = erased_identifiers(embedded_pg.url)
     assert len(values) >= 3, "the demo data has erased persons with identifiers"
     assert find_anywhere(embedded_pg.url, values, include_raw=False) == []
-    assert find_anywhere(embedded_pg.url, values, include_raw=True), "raw still has them"
+    # the search can fail: it finds each kind of identifier where it still is, the raw landing
+    # zone (the raw phone column as typed, with separators; the national ids by their digits)
+    in_raw = {f.split(":")[0] for f in find_anywhere(embedded_pg.url, values, include_raw=True)}
+    kinds = {f"raw.crm_contacts.{c}" for c in ("email", "phone", "national_id")}
+    assert kinds <= in_raw, f"raw still has them: {sorted(in_raw)}"
 
 
 @pytest.mark.e2e
