@@ -58,10 +58,11 @@ chromium:
 		  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium || \
 		  echo "chromium could not be installed: the report's browser test will be skipped"; }
 
-# two workers, one test file each at a time (a file's tests share their database state); the
-# slowest tests and fixtures are listed at the end (where the suite's time goes)
+# two workers, one test file each at a time (a file's tests share their database state), the
+# longest files first (python/tests/conftest.py LONGEST_FIRST; xdist would otherwise order the
+# files by their number of tests); the slowest tests and fixtures are listed at the end
 pytest: $(STAMP)
-	$(BIN)/pytest -n 2 --dist loadfile --durations=25
+	$(BIN)/pytest -n 2 --dist loadfile --no-loadscope-reorder --durations=25
 
 ## bench: generate 1M customers, load, build; figures are printed and written to bench/results.json
 bench: $(STAMP)

@@ -23,6 +23,38 @@ os.environ.setdefault("DBT_TARGET_PATH", f"target_pytest_{_WORKER}")
 os.environ.setdefault("DBT_LOG_PATH", f"target_pytest_{_WORKER}/logs")
 
 
+#: build the models only: for tests about what the models hold, not about the data tests (every
+#: data test runs in the whole, tested builds of test_roles, test_campaigns and test_publish)
+MODELS_ONLY = ["--exclude", "resource_type:test", "resource_type:unit_test"]
+
+#: the test files in the order pytest-xdist hands them to its workers (`make pytest` runs with
+#: --no-loadscope-reorder): longest first, so that the suite does not end with one worker on a
+#: long file while the other idles. From the `--durations` of a whole run; a file not listed
+#: comes after these, in the usual order
+LONGEST_FIRST = (
+    "test_publish.py",
+    "test_operator_loop.py",
+    "test_roles.py",
+    "test_segments.py",
+    "test_cluster.py",
+    "test_package.py",
+    "test_campaigns.py",
+    "test_identity.py",
+    "test_febrl.py",
+    "test_contacts_demo_truth.py",
+    "test_e2e.py",
+    "test_cdnow.py",
+    "test_phone_oracle.py",
+    "test_conventions.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Longest files first (a stable sort: the tests of a file keep their order)."""
+    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
+
+
 @pytest.fixture(scope="session")
 def embedded_pg(tmp_path_factory: pytest.TempPathFactory) -> Iterator[db.EmbeddedStatus]:
     """A fresh embedded server in a temporary data directory, used by every DB test.

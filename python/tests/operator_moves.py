@@ -20,9 +20,6 @@ from .conftest import run_cli
 #: columns that hold the time of the build, not a function of the data
 RUN_STAMPS = {("dq_quarantine", "quarantined_at")}
 
-#: the models only: the data tests are not what the loop is about (and cost most of a build)
-MODELS_ONLY = ["--exclude", "resource_type:test", "resource_type:unit_test"]
-
 
 @contextmanager
 def own_server(pgdata: Path, name: str) -> Iterator[dict[str, str]]:

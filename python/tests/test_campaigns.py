@@ -24,7 +24,7 @@ import pytest
 
 from crm_segments.evaluate.nba import auc, top_share_response_rate
 
-from .conftest import PROJECT_DIR, run_cli
+from .conftest import MODELS_ONLY, PROJECT_DIR, run_cli
 from .test_segments import compare, query
 
 AS_OF = date(2026, 10, 31)
@@ -241,10 +241,12 @@ def measure(url: str) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def demo(embedded_pg) -> Iterator[str]:
-    """The demo data loaded and the whole project built as of 2026-10-31 (with its tests)."""
+    """The demo data loaded and every model built as of 2026-10-31, read in the build schema
+    (models only: the data tests run in the whole, published builds of test_roles and
+    test_publish)."""
     loaded = run_cli("load", str(DEMO))
     assert loaded.returncode == 0, loaded.stderr
-    built = run_cli("build", "--full-refresh", "--vars", VARS)
+    built = run_cli("build", "--full-refresh", "--vars", VARS, *MODELS_ONLY)
     assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
     yield embedded_pg.url
 
@@ -260,7 +262,7 @@ def truth() -> dict[str, dict[str, str]]:
 @pytest.mark.e2e
 def test_campaign_performance_matches_pandas(demo: str) -> None:
     expected = measure(demo)
-    actual = query(demo, "select * from marts.campaign_performance")
+    actual = query(demo, "select * from marts__build.campaign_performance")
     columns = [c for c in expected.columns if c != "campaign_id"]
     compare(expected, actual, ["campaign_id"], columns)
     # the demo exercises the edges: both control sources, every verdict but one at least
@@ -280,7 +282,7 @@ def test_measured_uplift_recovers_the_planted_effect(demo: str) -> None:
     on it, the 99% band does not; a measurement that swaps the groups or loses responders fails
     both.)"""
     effects = truth()
-    measured = query(demo, "select * from marts.campaign_performance")
+    measured = query(demo, "select * from marts__build.campaign_performance")
     own = measured[(measured.control_source == "campaign") & measured.uplift.notna()]
     own = own[own.campaign_id.isin(set(effects))]
     assert len(own) >= 20
@@ -341,10 +343,12 @@ def test_nba_backtest_beats_the_naive_baseline(demo: str) -> None:
 
 @pytest.mark.e2e
 def test_next_best_action_on_the_demo(demo: str) -> None:
-    nba = query(demo, "select * from marts.next_best_action")
+    nba = query(demo, "select * from marts__build.next_best_action")
     assert len(nba) > 0 and nba.offer_rank.max() == 3
     assert (nba.expected_value > 0).all()
-    control = set(query(demo, "select customer_id from marts.global_control_group").customer_id)
+    control = set(
+        query(demo, "select customer_id from marts__build.global_control_group").customer_id
+    )
     in_control = nba[nba.customer_id.isin(control)]
     assert len(in_control) > 0 and not in_control.is_outbound_allowed.any()
     # ranks follow the expected value
@@ -369,7 +373,8 @@ def test_nps_matches_pandas(demo: str) -> None:
     latest = nps.sort_values(["responded_at", "response_id"]).groupby("customer_id").last()
     segments = query(
         demo,
-        "select customer_id, latest_nps_score, latest_nps_class from marts.customer_segments "
+        "select customer_id, latest_nps_score, latest_nps_class "
+        "from marts__build.customer_segments "
         "where latest_nps_score is not null",
     ).set_index("customer_id")
     assert segments.latest_nps_score.astype(int).to_dict() == latest.score.astype(int).to_dict()
@@ -385,10 +390,10 @@ def test_nps_matches_pandas(demo: str) -> None:
         100 * by_month.apply(lambda s: (s >= 9).sum() - (s <= 6).sum()) / by_month.size()
     ).map(lambda v: Decimal(str(v)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
     actual = query(
-        demo, "select month, nps from marts.nps_by_segment where segment_type = 'all'"
+        demo, "select month, nps from marts__build.nps_by_segment where segment_type = 'all'"
     ).set_index("month")
     assert actual.nps.to_dict() == expected.to_dict()
-    bounds = query(demo, "select min(nps) as lo, max(nps) as hi from marts.nps_by_segment")
+    bounds = query(demo, "select min(nps) as lo, max(nps) as hi from marts__build.nps_by_segment")
     assert bounds.lo.iloc[0] >= -100 and bounds.hi.iloc[0] <= 100
 
 

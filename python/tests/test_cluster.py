@@ -19,7 +19,7 @@ import yaml
 from crm_segments import clusters
 from crm_segments.db import EmbeddedStatus
 
-from .conftest import PROJECT_DIR, run_cli
+from .conftest import MODELS_ONLY, PROJECT_DIR, run_cli
 
 # Unit tests are dbt's own business (`dbt build` runs them; they cover this feature's SQL too);
 # here the point is the workflow, which must not stop at an unrelated unit test.
@@ -154,7 +154,7 @@ def test_build_fits_once_and_labels_stay_across_builds(
     assert before.loc[before["cluster_status"] == "scored", "v"].eq(1).all()
 
     # the models only (the first build ran every data test): what matters is the reuse
-    again = run_cli("build", "--exclude", "resource_type:test", "resource_type:unit_test")
+    again = run_cli("build", *MODELS_ONLY)
     assert again.returncode == 0, again.stdout + again.stderr
     assert "fit the behavioural clusters" not in again.stdout, "a stored model is reused"
     with psycopg.connect(url) as conn:
@@ -297,7 +297,7 @@ def test_labels_survive_a_refit(
         v2 = clusters.load_model(conn, settings.cluster_schema)
     assert v2 is not None and v2.model_version == 2 and v2.previous_version == 1
     assert v2.label_of() == v1.label_of()
-    rebuilt = run_cli("build", "--select", clusters.SCORING_SELECTOR)
+    rebuilt = run_cli("build", "--select", clusters.SCORING_SELECTOR, *MODELS_ONLY)
     assert rebuilt.returncode == 0, rebuilt.stdout + rebuilt.stderr
     after = scored(url)
     assert after["v"].dropna().eq(2).all()

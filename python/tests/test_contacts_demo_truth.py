@@ -19,7 +19,7 @@ import pytest
 
 from crm_segments.db import EmbeddedStatus
 
-from .conftest import PROJECT_DIR, run_cli
+from .conftest import MODELS_ONLY, PROJECT_DIR, run_cli
 
 DEMO = PROJECT_DIR / "seeds" / "demo"
 QUERY = (
@@ -41,15 +41,7 @@ def standardized(
     env = {"DBT_TARGET_PATH": str(work / "target"), "DBT_LOG_PATH": str(work / "logs")}
     loaded = run_cli("load", str(DEMO), env=env)
     assert loaded.returncode == 0, loaded.stderr
-    built = run_cli(
-        "build",
-        "--select",
-        "+int_contacts_standardized",
-        "--exclude",
-        "resource_type:test",
-        "resource_type:unit_test",
-        env=env,
-    )
+    built = run_cli("build", "--select", "+int_contacts_standardized", *MODELS_ONLY, env=env)
     assert built.returncode == 0, built.stdout + built.stderr
     with psycopg.connect(embedded_pg.url) as conn:
         return {(r[0], r[1]): tuple(r[2:]) for r in conn.execute(QUERY)}

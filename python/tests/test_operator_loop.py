@@ -18,8 +18,8 @@ from collections.abc import Iterator
 import psycopg
 import pytest
 
+from .conftest import MODELS_ONLY
 from .operator_moves import (
-    MODELS_ONLY,
     cli,
     corrected_usage,
     daily_batch,

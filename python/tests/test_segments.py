@@ -22,14 +22,13 @@ import psycopg
 import pytest
 from psycopg.rows import dict_row
 
-from .conftest import PROJECT_DIR, run_cli
+from .conftest import MODELS_ONLY, PROJECT_DIR, run_cli
 
 AS_OF = date(2026, 10, 31)
 REF_MONTH = date(2026, 10, 1)  # last complete month on or before AS_OF
 SEGMENT_MODELS = (
     "+customer_segments +segment_membership +cohort_retention +contract_renewal_targets"
 )
-NO_TESTS = ["resource_type:test", "resource_type:unit_test"]
 ZERO = Decimal(0)
 REFERENCE = PROJECT_DIR / "seeds" / "reference"
 
@@ -41,7 +40,7 @@ def vars_for(as_of: date) -> str:
 def build(
     *select: str, as_of: date, full_refresh: bool = False, reset_history: bool = False
 ) -> None:
-    args = ["build", "--select", *select, "--exclude", *NO_TESTS, "--vars", vars_for(as_of)]
+    args = ["build", "--select", *select, *MODELS_ONLY, "--vars", vars_for(as_of)]
     if full_refresh:
         args.append("--full-refresh")
     if reset_history:
@@ -500,7 +499,7 @@ def demo(embedded_pg) -> Iterator[str]:
     2026-10-31 whatever the day (test_as_of_comes_from_the_data)."""
     loaded = run_cli("load", str(PROJECT_DIR / "seeds" / "demo"), "--replace-all")
     assert loaded.returncode == 0, loaded.stderr
-    done = run_cli("build", "--select", SEGMENT_MODELS, "--exclude", *NO_TESTS, "--full-refresh")
+    done = run_cli("build", "--select", SEGMENT_MODELS, *MODELS_ONLY, "--full-refresh")
     assert done.returncode == 0, done.stdout + done.stderr
     yield embedded_pg.url
 
