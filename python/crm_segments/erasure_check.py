@@ -2,25 +2,26 @@
 
 ``erased_identifiers`` reads the e-mails, phones (as typed, and their last nine digits) and
 national ids of the erased persons from the raw records resolved to them; ``find_anywhere``
-searches every text, JSON and array column of every table (and view) in the schemas the project
-writes - staging, intermediate, the build and published marts, the kept versions, stored test
-failures, clusters - and, on request, raw, for any of them.
+searches every text, JSON and array column of every table in the schemas the project writes -
+staging, intermediate, the build and published marts, the kept versions, stored test failures,
+clusters - and, on request, raw, for any of them. Only tables are read: views store nothing (the
+public marts are partitioned tables whose one partition is the current version's table, and the
+build schema's views read them), so reading them would only read the same rows again.
 
 The search is linear in the data, whatever the number of identifiers (tens of thousands at 1M
-customers): each value is cut into tokens that are hash-joined with the identifiers, instead of
-testing every value against every identifier with ``like``:
+customers): each value is cut into tokens that are probed against the identifiers by hash
+(``= any`` of a constant array), instead of testing every value against every identifier with
+``like``:
 
 - e-mails: every run of characters around an ``@`` (up to a blank, quote, comma, semicolon,
   bracket or backslash), lower-cased, equal to an erased e-mail;
-- phones and national ids by their digits: a stretch of digits and blanks, dots, dashes, slashes
-  or brackets (``+7 (912) 345-67-89``) is one number (``79123456789``); a number of 9 or more
-  digits holds the identifier's digits (a phone's last nine, a national id's all) - found
-  through its 9-digit windows, so the identifier may sit anywhere inside a longer number;
+- phones and national ids by their digits: blanks, dots, dashes, slashes and brackets are
+  dropped, so a number typed with separators is one number (``+7 (912) 345-67-89`` is
+  ``79123456789``); a number holds a phone when it ends with the phone's last nine digits
+  (``0040 722 878 699``, ``+40722878699`` and ``phone:+40722878699`` all do), and a national id
+  (or a phone as typed) when it equals its digits;
 - national ids with fewer than 9 digits: equal to a whole alphanumeric token (separators
   removed from the identifier).
-
-The identifiers go to the server as arrays (``= any`` over a constant array is a hash probe), so
-the planner may scan a big table in parallel.
 """
 
 from __future__ import annotations
@@ -36,10 +37,11 @@ WRITTEN = (
     "or schema_name like 'marts%'"
 )
 
-WINDOW = 9  # digits of a phone's tail, and of the window through which digit identifiers match
+TAIL = 9  # the digits of a phone that identify it, whatever its prefix
 EMAIL_TOKEN = r"""[^\s"',;<>()\[\]{}\\]+@[^\s"',;<>()\[\]{}\\]+"""
-DIGIT_RUN = r"\d[\d\s().\-/]{7,}\d"  # a number, maybe typed with separators
+DIGIT_RUN = r"\d[\d\s().\-/]{7,}\d"  # a number of 9 digits or more, maybe typed with separators
 SEPARATORS = " ().-/"
+FIRST_NUMBERS = 4  # numbers of a value probed one by one; the rest (JSON records) through unnest
 
 
 def erased_identifiers(conn: psycopg.Connection[Any]) -> list[str]:
@@ -66,8 +68,8 @@ def erased_identifiers(conn: psycopg.Connection[Any]) -> list[str]:
             values.add(email)
         if phone:
             digits = re.sub(r"\D", "", phone)
-            if len(digits) >= WINDOW:
-                values.update({phone, digits[-WINDOW:]})
+            if len(digits) >= TAIL:
+                values.update({phone, digits[-TAIL:]})
         if national_id and len(national_id) >= 8:
             values.add(national_id)
     return sorted(values)
@@ -88,7 +90,7 @@ def search_keys(values: list[str]) -> tuple[set[str], set[str], set[str]]:
         only_digits = re.sub(r"\D", "", text)
         if "@" in text:
             emails.add(text)
-        elif len(only_digits) >= WINDOW:
+        elif len(only_digits) >= TAIL:
             digits.add(only_digits)
         elif text:
             tokens.add(re.sub(r"[^0-9a-z]", "", text))
@@ -96,46 +98,61 @@ def search_keys(values: list[str]) -> tuple[set[str], set[str], set[str]]:
 
 
 def _columns(conn: psycopg.Connection[Any], *, include_raw: bool) -> list[tuple[str, str, str]]:
+    """The text, JSON and array columns of the tables (and materialized views) to search."""
     schemas = WRITTEN + (" or schema_name = 'raw'" if include_raw else "")
     return conn.execute(  # type: ignore[return-value]
         f"""
-        select c.table_schema, c.table_name, c.column_name
-        from information_schema.columns as c
-        join information_schema.tables as t using (table_schema, table_name)
-        join (select nspname as schema_name from pg_namespace) as s
-            on s.schema_name = c.table_schema
+        select n.nspname, c.relname, a.attname
+        from pg_class as c
+        join pg_namespace as n on n.oid = c.relnamespace
+        join pg_attribute as a on a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped
+        join (select nspname as schema_name from pg_namespace) as s on s.schema_name = n.nspname
         where ({schemas})
-            and c.data_type in ('text', 'jsonb', 'ARRAY', 'character varying')
-            and (t.table_type = 'BASE TABLE'
-                or (t.table_type = 'VIEW' and ({str(include_raw).lower()}
-                    or c.table_name not like 'base_crm%%')))
+            and c.relkind in ('r', 'm')
+            and (a.atttypid in ('text'::regtype, 'jsonb'::regtype, 'json'::regtype,
+                    'varchar'::regtype, 'bpchar'::regtype)
+                or exists (select 1 from pg_type as t where t.oid = a.atttypid and t.typelem <> 0
+                    and t.typcategory = 'A'))
         order by 1, 2, 3
         """
     ).fetchall()
 
 
-# one column: the rows with a token equal to (or a number holding) an identifier; cheap tests
-# (`strpos`, one `~` without captures) keep the set-returning regular expressions off the values
-# that cannot match, and a window's hit is confirmed against the whole identifier
-COLUMN_QUERY = """
-select count(*) from (select {column}::text as v from {table}) as t
+# one column: the rows with a token equal to an identifier. The numbers of a value are cut once
+# (only for a value with a number of 9 digits or more); the first FIRST_NUMBERS are probed as
+# array elements, without a set-returning function per row (most values have one number)
+NUMBER_PROBES = " or ".join(
+    f"right(t.numbers[{i}], {TAIL}) = any(%(tails)s::text[]) "
+    f"or t.numbers[{i}] = any(%(digits)s::text[])"
+    for i in range(1, FIRST_NUMBERS + 1)
+)
+COLUMN_QUERY = (
+    """
+select count(*) from (
+    select
+        v,
+        case when v ~ %(digit_run)s then
+            string_to_array(
+                btrim(regexp_replace(translate(v, %(separators)s, ''), '\\D+', ' ', 'g')), ' ')
+        end as numbers
+    from (select {column}::text as v from {table}) as raw_values
+    offset 0
+) as t
 where (strpos(t.v, '@') > 0 and exists (
         select 1 from regexp_matches(lower(t.v), %(email_token)s, 'g') as m
         where m[1] = any(%(emails)s::text[])))
-    or (t.v ~ %(digit_run)s and exists (
-        select 1
-        from regexp_matches(t.v, %(digit_run)s, 'g') as m
-        cross join lateral (select translate(m[1], %(separators)s, '') as digits) as n
-        cross join generate_series(1, length(n.digits) - %(window)s + 1) as w (i)
-        where substr(n.digits, w.i, %(window)s) = any(%(keys)s::text[])
-            and exists (
-                select 1 from unnest(%(digits)s::text[]) as d (digits)
-                where left(d.digits, %(window)s) = substr(n.digits, w.i, %(window)s)
-                    and strpos(n.digits, d.digits) > 0)))
+    or (t.numbers is not null and ("""
+    + NUMBER_PROBES
+    + """
+        or (cardinality(t.numbers) > %(first)s and exists (
+            select 1 from unnest(t.numbers[%(first)s + 1:]) as n (number)
+            where right(n.number, %(tail)s) = any(%(tails)s::text[])
+                or n.number = any(%(digits)s::text[])))))
     or (cardinality(%(tokens)s::text[]) > 0 and exists (
         select 1 from regexp_matches(lower(t.v), '[0-9a-z]+', 'g') as a
         where a[1] = any(%(tokens)s::text[])))
 """
+)
 
 
 def find_anywhere(
@@ -153,9 +170,10 @@ def find_anywhere(
         "email_token": EMAIL_TOKEN,
         "digit_run": DIGIT_RUN,
         "separators": SEPARATORS,
-        "window": WINDOW,
+        "tail": TAIL,
+        "first": FIRST_NUMBERS,
         "emails": sorted(emails),
-        "keys": sorted({d[:WINDOW] for d in digits}),
+        "tails": sorted(d for d in digits if len(d) == TAIL),
         "digits": sorted(digits),
         "tokens": sorted(tokens),
     }
