@@ -160,8 +160,8 @@ def find_anywhere(
 ) -> list[str]:
     """``schema.table.column: N rows`` for every column whose text holds one of ``values``.
 
-    Without ``include_raw`` the raw schema and the base views over it (which store nothing
-    themselves) are left out.
+    Without ``include_raw`` the raw schema (the landing zone, which keeps the identifiers until
+    ``crm-segments erase --purge-raw``) is left out.
     """
     if not values:
         return []

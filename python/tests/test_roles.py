@@ -289,7 +289,7 @@ def find_anywhere(url: str, values: list[str], *, include_raw: bool) -> list[str
 def test_erased_persons_data_is_nowhere_the_project_writes(embedded_pg, demo_marts: Path) -> None:
     """After a published build, no schema the project writes (staging, intermediate, the build
     and published marts, kept versions, stored test failures, clusters) holds an erased person's
-    e-mail, phone or national id; only the raw landing zone (and the base views over it) does."""
+    e-mail, phone or national id; only the raw landing zone does."""
     values = erased_identifiers(embedded_pg.url)
     assert len(values) >= 3, "the demo data has erased persons with identifiers"
     assert find_anywhere(embedded_pg.url, values, include_raw=False) == []
