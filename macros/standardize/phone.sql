@@ -514,3 +514,113 @@
 {% macro default__phone_e164(calling_code, national_number, invalid_reason, type) -%}
     case when {{ invalid_reason }} is null and {{ type }} is not null then '+' || {{ calling_code }} || {{ national_number }} end
 {%- endmacro %}
+
+{#- The whole phone chain, once: the CTEs that read a number in a region, each step fenced
+    (offset 0) so that it is computed once per row and the next step reads its result. Emits
+    `<name>_digits`, `<name>_international`, `<name>_coded`, `<name>_numbered`,
+    `<name>_countried`, `<name>_matched`, `<name>_typed`, `<name>_explained` and `<name>`, each
+    `select *` of the one before plus one column: _phone_digits, _phone_international,
+    _phone_calling_code, _phone_national_number, _phone_country, _phone_plan_match,
+    _phone_type, _phone_invalid_reason and _phone_e164. The caller writes `with ..., source as
+    (...),` then this, then reads `<name>`. -#}
+{% macro phone_standardization_ctes(name, source, raw, text, hint, record_country='null') -%}
+{{ name }}_digits as (
+
+    select
+        *,
+        {{ crm_segments.phone_digits(text) }} as _phone_digits
+    from {{ source }}
+    offset 0  -- noqa: AM09
+
+),
+
+{{ name }}_international as (
+
+    select
+        *,
+        {{ crm_segments.phone_international(text, '_phone_digits', hint, record_country) }} as _phone_international
+    from {{ name }}_digits
+    offset 0  -- noqa: AM09
+
+),
+
+{{ name }}_coded as (
+
+    select
+        *,
+        {{ crm_segments.phone_calling_code('_phone_international', hint) }} as _phone_calling_code
+    from {{ name }}_international
+    offset 0  -- noqa: AM09
+
+),
+
+{{ name }}_numbered as (
+
+    select
+        *,
+        {{ crm_segments.phone_national_number(
+            '_phone_digits', '_phone_international', '_phone_calling_code', hint
+        ) }} as _phone_national_number
+    from {{ name }}_coded
+    offset 0  -- noqa: AM09
+
+),
+
+{{ name }}_countried as (
+
+    select
+        *,
+        {{ crm_segments.phone_country(
+            '_phone_calling_code', '_phone_national_number', '_phone_international', hint
+        ) }} as _phone_country
+    from {{ name }}_numbered
+    offset 0  -- noqa: AM09
+
+),
+
+{{ name }}_matched as (
+
+    select
+        *,
+        {{ crm_segments.phone_plan_match('_phone_national_number', '_phone_country') }} as _phone_plan_match
+    from {{ name }}_countried
+    offset 0  -- noqa: AM09
+
+),
+
+{{ name }}_typed as (
+
+    select
+        *,
+        {{ crm_segments.phone_type(
+            '_phone_plan_match', '_phone_national_number', '_phone_country', '_phone_calling_code'
+        ) }} as _phone_type
+    from {{ name }}_matched
+    offset 0  -- noqa: AM09
+
+),
+
+{{ name }}_explained as (
+
+    select
+        *,
+        {{ crm_segments.phone_invalid_reason(
+            raw, text, '_phone_digits', '_phone_calling_code',
+            '_phone_national_number', '_phone_country', '_phone_type'
+        ) }} as _phone_invalid_reason
+    from {{ name }}_typed
+    offset 0  -- noqa: AM09
+
+),
+
+{{ name }} as (
+
+    select
+        *,
+        {{ crm_segments.phone_e164(
+            '_phone_calling_code', '_phone_national_number', '_phone_invalid_reason', '_phone_type'
+        ) }} as _phone_e164
+    from {{ name }}_explained
+
+)
+{%- endmacro %}

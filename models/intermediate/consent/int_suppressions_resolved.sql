@@ -57,104 +57,16 @@ phone_texts as (
 
 ),
 
-phone_digits as (
-
-    select
-        *,
-        {{ crm_segments.phone_digits('_phone_text') }} as _phone_digits
-    from phone_texts
-    offset 0  -- noqa: AM09
-
-),
-
-phone_international as (
-
-    select
-        *,
-        {{ crm_segments.phone_international('_phone_text', '_phone_digits', '_phone_hint') }} as _phone_international
-    from phone_digits
-    offset 0  -- noqa: AM09
-
-),
-
-phone_coded as (
-
-    select
-        *,
-        {{ crm_segments.phone_calling_code('_phone_international', '_phone_hint') }} as _phone_calling_code
-    from phone_international
-    offset 0  -- noqa: AM09
-
-),
-
-phone_numbered as (
-
-    select
-        *,
-        {{ crm_segments.phone_national_number(
-            '_phone_digits', '_phone_international', '_phone_calling_code', '_phone_hint'
-        ) }} as _phone_national_number
-    from phone_coded
-    offset 0  -- noqa: AM09
-
-),
-
-phone_countried as (
-
-    select
-        *,
-        {{ crm_segments.phone_country(
-            '_phone_calling_code', '_phone_national_number', '_phone_international', '_phone_hint'
-        ) }} as _phone_country
-    from phone_numbered
-    offset 0  -- noqa: AM09
-
-),
-
-phone_matched as (
-
-    select
-        *,
-        {{ crm_segments.phone_plan_match('_phone_national_number', '_phone_country') }} as _phone_plan_match
-    from phone_countried
-    offset 0  -- noqa: AM09
-
-),
-
-phone_typed as (
-
-    select
-        *,
-        {{ crm_segments.phone_type(
-            '_phone_plan_match', '_phone_national_number', '_phone_country', '_phone_calling_code'
-        ) }} as _phone_type
-    from phone_matched
-    offset 0  -- noqa: AM09
-
-),
-
-phone_explained as (
-
-    select
-        *,
-        {{ crm_segments.phone_invalid_reason(
-            '_phone_raw', '_phone_text', '_phone_digits', '_phone_calling_code',
-            '_phone_national_number', '_phone_country', '_phone_type'
-        ) }} as _phone_invalid_reason
-    from phone_typed
-    offset 0  -- noqa: AM09
-
-),
+{{ crm_segments.phone_standardization_ctes(
+    'phone_standardized', 'phone_texts', raw='_phone_raw', text='_phone_text', hint='_phone_hint'
+) }},
 
 phone_readings as (
 
     select distinct
         suppression_id,
-        {{ crm_segments.phone_e164(
-            '_phone_calling_code', '_phone_national_number', '_phone_invalid_reason', '_phone_type'
-        ) }}
-            as phone_e164
-    from phone_explained
+        _phone_e164 as phone_e164
+    from phone_standardized
 
 ),
 

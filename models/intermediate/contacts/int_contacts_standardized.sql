@@ -58,7 +58,6 @@ classified as (
             when coalesce(_first, _last) ~ ' ' then coalesce(_first, _last)
         end as _name_text,
         {{ crm_segments.national_id_type('national_id') }} as national_id_type,
-        {{ crm_segments.phone_digits('_phone_text') }} as phone_raw_digits,
         {{ crm_segments.email_invalid_reason('email') }} as email_invalid_reason,
         {{ crm_segments.standardize_postal_code('_postal_code_raw', '_postal_code_length') }} as postal_code,
         -- in two steps (clean_unicode above): the casing rules nest deeply around the value
@@ -96,8 +95,6 @@ flagged as (
     select
         *,
         cardinality(_tokens) as _n,
-        {{ crm_segments.phone_international('_phone_text', 'phone_raw_digits', '_phone_hint', 'country_code') }}
-            as _phone_international,
         coalesce(cardinality(_tokens) = 3 and {{ crm_segments.name_is_patronymic('_tokens[3]') }}, false)
             as _patronymic_last,
         coalesce(cardinality(_tokens) = 3 and {{ crm_segments.name_is_patronymic('_tokens[2]') }}, false)
@@ -125,7 +122,6 @@ coded as (
 
     select
         *,
-        {{ crm_segments.phone_calling_code('_phone_international', '_phone_hint') }} as _phone_calling_code,
         case
             when _name_text is null and _typed_patronymic is not null then regexp_replace(_first, '\s+\S+$', '')
             when _name_text is null then _first
@@ -173,9 +169,6 @@ numbered as (
 
     select
         *,
-        {{ crm_segments.phone_national_number(
-            'phone_raw_digits', '_phone_international', '_phone_calling_code', '_phone_hint'
-        ) }} as _phone_national_number,
         case
             when name_script = 'han' then replace(_first_part, ' ', '')
             else {{ crm_segments.name_case('_first_part') }}
@@ -190,13 +183,10 @@ numbered as (
 
 ),
 
-typed as (
+keyed as (
 
     select
         *,
-        {{ crm_segments.phone_country(
-            '_phone_calling_code', '_phone_national_number', '_phone_international', '_phone_hint'
-        ) }} as _phone_country,
         {{ crm_segments.text_key('first_name') }} as first_name_key,
         {{ crm_segments.text_key('last_name') }} as last_name_key
     from numbered
@@ -204,39 +194,11 @@ typed as (
 
 ),
 
-plan_matched as (
-
-    select
-        *,
-        {{ crm_segments.phone_plan_match('_phone_national_number', '_phone_country') }} as _phone_plan_match
-    from typed
-    offset 0  -- noqa: AM09
-
-),
-
-phone_checked as (
-
-    select
-        *,
-        {{ crm_segments.phone_type(
-            '_phone_plan_match', '_phone_national_number', '_phone_country', '_phone_calling_code'
-        ) }} as _phone_type
-    from plan_matched
-    offset 0  -- noqa: AM09
-
-),
-
-phone_explained as (
-
-    select
-        *,
-        {{ crm_segments.phone_invalid_reason(
-            '_phone_raw', '_phone_text', 'phone_raw_digits', '_phone_calling_code',
-            '_phone_national_number', '_phone_country', '_phone_type'
-        ) }} as phone_invalid_reason
-    from phone_checked
-
-),
+-- the phone chain (macros/standardize/phone.sql; int_suppressions_resolved runs the same one)
+{{ crm_segments.phone_standardization_ctes(
+    'phoned', 'keyed', raw='_phone_raw', text='_phone_text', hint='_phone_hint',
+    record_country='country_code'
+) }},
 
 final as (
 
@@ -289,17 +251,15 @@ final as (
         email_invalid_reason,
 
         -- phone
-        {{ crm_segments.phone_e164(
-            '_phone_calling_code', '_phone_national_number', 'phone_invalid_reason', '_phone_type'
-        ) }} as phone_e164,
+        _phone_e164 as phone_e164,
         case
-            when phone_raw_digits is not null
-                and coalesce(phone_invalid_reason not in ('placeholder', 'not_a_number'), true)
+            when _phone_digits is not null
+                and coalesce(_phone_invalid_reason not in ('placeholder', 'not_a_number'), true)
                 then _phone_country
         end as phone_country,
-        case when phone_invalid_reason is null then _phone_type end as phone_type,
-        phone_invalid_reason,
-        phone_raw_digits,
+        case when _phone_invalid_reason is null then _phone_type end as phone_type,
+        _phone_invalid_reason as phone_invalid_reason,
+        _phone_digits as phone_raw_digits,
 
         -- address
         address_line,
@@ -313,7 +273,7 @@ final as (
         -- timestamps
         updated_at
 
-    from phone_explained
+    from phoned
 
 )
 
