@@ -13,8 +13,9 @@ customers): each value is cut into tokens that are probed against the identifier
 (``= any`` of a constant array), instead of testing every value against every identifier with
 ``like``:
 
-- e-mails: every run of characters around an ``@`` (up to a blank, quote, comma, semicolon,
-  bracket or backslash), lower-cased, equal to an erased e-mail;
+- e-mails: every run of characters around an ``@`` (up to a blank, quote, comma, colon,
+  semicolon, bar, bracket or backslash: ``email:ana@x.ro`` holds ``ana@x.ro``), lower-cased,
+  equal to an erased e-mail;
 - phones and national ids by their digits: blanks, dots, dashes, slashes and brackets are
   dropped, so a number typed with separators is one number (``+7 (912) 345-67-89`` is
   ``79123456789``); a number holds a phone when it ends with the phone's last nine digits
@@ -38,7 +39,7 @@ WRITTEN = (
 )
 
 TAIL = 9  # the digits of a phone that identify it, whatever its prefix
-EMAIL_TOKEN = r"""[^\s"',;<>()\[\]{}\\]+@[^\s"',;<>()\[\]{}\\]+"""
+EMAIL_TOKEN = r"""[^\s"',;:|<>()\[\]{}\\]+@[^\s"',;:|<>()\[\]{}\\]+"""
 DIGIT_RUN = r"\d[\d\s().\-/]{7,}\d"  # a number of 9 digits or more, maybe typed with separators
 SEPARATORS = " ().-/"
 FIRST_NUMBERS = 4  # numbers of a value probed one by one; the rest (JSON records) through unnest
@@ -118,41 +119,57 @@ def _columns(conn: psycopg.Connection[Any], *, include_raw: bool) -> list[tuple[
     ).fetchall()
 
 
-# one column: the rows with a token equal to an identifier. The numbers of a value are cut once
-# (only for a value with a number of 9 digits or more); the first FIRST_NUMBERS are probed as
-# array elements, without a set-returning function per row (most values have one number)
-NUMBER_PROBES = " or ".join(
-    f"right(t.numbers[{i}], {TAIL}) = any(%(tails)s::text[]) "
-    f"or t.numbers[{i}] = any(%(digits)s::text[])"
-    for i in range(1, FIRST_NUMBERS + 1)
-)
-COLUMN_QUERY = (
-    """
-select count(*) from (
-    select
-        v,
-        case when v ~ %(digit_run)s then
-            string_to_array(
-                btrim(regexp_replace(translate(v, %(separators)s, ''), '\\D+', ' ', 'g')), ' ')
-        end as numbers
-    from (select {column}::text as v from {table}) as raw_values
-    offset 0
-) as t
-where (strpos(t.v, '@') > 0 and exists (
-        select 1 from regexp_matches(lower(t.v), %(email_token)s, 'g') as m
-        where m[1] = any(%(emails)s::text[])))
-    or (t.numbers is not null and ("""
-    + NUMBER_PROBES
+# one value $V with its numbers $N (cut once, in a fenced subquery, and only for a value long
+# enough to hold a number of 9 digits): does a token equal an identifier? The first
+# FIRST_NUMBERS numbers are probed as array elements, without a set-returning function per row
+# (most values have one number); the e-mail and token tests run only where they can match
+EMAIL_MATCH = """(strpos($V, '@') > 0 and exists (
+        select 1 from regexp_matches(lower($V), %(email_token)s, 'g') as m
+        where m[1] = any(%(emails)s::text[])))"""
+NUMBER_MATCH = (
+    "($N is not null and ("
+    + " or ".join(
+        f"right($N[{i}], {TAIL}) = any(%(tails)s::text[]) or $N[{i}] = any(%(digits)s::text[])"
+        for i in range(1, FIRST_NUMBERS + 1)
+    )
     + """
-        or (cardinality(t.numbers) > %(first)s and exists (
-            select 1 from unnest(t.numbers[%(first)s + 1:]) as n (number)
+        or (cardinality($N) > %(first)s and exists (
+            select 1 from unnest($N[%(first)s + 1:]) as n (number)
             where right(n.number, %(tail)s) = any(%(tails)s::text[])
-                or n.number = any(%(digits)s::text[])))))
-    or (cardinality(%(tokens)s::text[]) > 0 and exists (
-        select 1 from regexp_matches(lower(t.v), '[0-9a-z]+', 'g') as a
-        where a[1] = any(%(tokens)s::text[])))
-"""
+                or n.number = any(%(digits)s::text[])))))"""
 )
+TOKEN_MATCH = """exists (
+        select 1 from regexp_matches(lower($V), '[0-9a-z]+', 'g') as a
+        where a[1] = any(%(tokens)s::text[]))"""
+NUMBERS = """case when length($V) >= %(tail)s and $V ~ %(digit_run)s then
+        string_to_array(
+            btrim(regexp_replace(translate($V, %(separators)s, ''), '\\D+', ' ', 'g')), ' ')
+    end"""
+
+
+def table_query(schema: str, table: str, columns: list[str], *, tokens: bool) -> sql.Composed:
+    """One scan of a table: per column, the number of rows whose value holds an identifier."""
+    values = sql.SQL(", ").join(
+        sql.SQL("{}::text as {}").format(sql.Identifier(c), sql.Identifier(f"v{i}"))
+        for i, c in enumerate(columns)
+    )
+    numbers = sql.SQL(", ").join(
+        sql.SQL(NUMBERS.replace("$V", f"v{i}") + f" as n{i}") for i in range(len(columns))
+    )
+    counts = []
+    for i in range(len(columns)):
+        match = EMAIL_MATCH + " or " + NUMBER_MATCH + (" or " + TOKEN_MATCH if tokens else "")
+        match = match.replace("$V", f"t.v{i}").replace("$N", f"t.n{i}")
+        counts.append(sql.SQL(f"count(*) filter (where {match})"))
+    return sql.SQL(
+        "select {counts} from (select *, {numbers} from (select {values} from {table}) as raw "
+        "offset 0) as t"
+    ).format(
+        counts=sql.SQL(", ").join(counts),
+        numbers=numbers,
+        values=values,
+        table=sql.Identifier(schema, table),
+    )
 
 
 def find_anywhere(
@@ -177,12 +194,16 @@ def find_anywhere(
         "digits": sorted(digits),
         "tokens": sorted(tokens),
     }
-    found: list[str] = []
+    tables: dict[tuple[str, str], list[str]] = {}
     for schema, table, column in _columns(conn, include_raw=include_raw):
-        query = sql.SQL(COLUMN_QUERY).format(
-            table=sql.Identifier(schema, table), column=sql.Identifier(column)
+        tables.setdefault((schema, table), []).append(column)
+    found: list[str] = []
+    for (schema, table), columns in tables.items():
+        query = table_query(schema, table, columns, tokens=bool(tokens))
+        row = conn.execute(query, parameters).fetchone() or ()
+        found.extend(
+            f"{schema}.{table}.{column}: {count} rows"
+            for column, count in zip(columns, row, strict=True)
+            if count
         )
-        row = conn.execute(query, parameters).fetchone()
-        if row and row[0]:
-            found.append(f"{schema}.{table}.{column}: {row[0]} rows")
     return found
