@@ -24,7 +24,7 @@ os.environ.setdefault("DBT_LOG_PATH", f"target_pytest_{_WORKER}/logs")
 
 
 #: build the models only: for tests about what the models hold, not about the data tests (every
-#: data test runs in the whole, tested builds of test_roles, test_campaigns and test_publish)
+#: data test runs in the whole, tested builds of test_roles and test_publish)
 MODELS_ONLY = ["--exclude", "resource_type:test", "resource_type:unit_test"]
 
 #: the test files in the order pytest-xdist hands them to its workers (`make pytest` runs with
@@ -32,20 +32,20 @@ MODELS_ONLY = ["--exclude", "resource_type:test", "resource_type:unit_test"]
 #: long file while the other idles. From the `--durations` of a whole run; a file not listed
 #: comes after these, in the usual order
 LONGEST_FIRST = (
+    "test_roles.py",
     "test_publish.py",
     "test_operator_loop.py",
-    "test_roles.py",
     "test_segments.py",
-    "test_cluster.py",
     "test_package.py",
+    "test_febrl.py",
+    "test_cluster.py",
     "test_campaigns.py",
     "test_identity.py",
-    "test_febrl.py",
-    "test_contacts_demo_truth.py",
     "test_e2e.py",
     "test_cdnow.py",
     "test_phone_oracle.py",
     "test_conventions.py",
+    "test_contacts_demo_truth.py",
 )
 
 
