@@ -46,22 +46,67 @@ FIRST_NUMBERS = 4  # numbers of a value probed one by one; the rest (JSON record
 
 
 def erased_identifiers(conn: psycopg.Connection[Any]) -> list[str]:
-    """Identifiers of the erased persons, from their raw contact records."""
+    """Identifiers of the erased persons, from their raw contact records; only those that no
+    person who is not erased carries too.
+
+    A family e-mail, a household's landline, a placeholder number or a national id typed on two
+    persons' records is also the other person's data: it stays on their records (and in what is
+    built from them), so it is not what must be gone. Shared means: the same lower-cased e-mail,
+    the same last nine digits of a phone, the same letters and digits of a national id on a
+    record resolved to a person who is not erased.
+    """
     rows = conn.execute(
         """
-        select lower(trim(raw.email)), trim(raw.phone), upper(trim(raw.national_id))
-        from intermediate.int_customers_erased as erased
-        join intermediate.int_contacts_resolved as records using (customer_id)
-        join staging.base_crm__contacts as base
-            on base._key_source_system = records.source_system
-            and base._key_source_record_id = records.source_record_id
-        join raw.crm_contacts as raw
-            -- a resolved record has both keys, so plain equality finds its raw rows, and lets
-            -- the planner hash-join (`is not distinct from` probed the raw table per record:
-            -- quadratic, hours at 1M)
-            on raw.source_system = base.source_system
-            and raw.source_record_id = base.source_record_id
-        """
+        with records as (
+            select
+                erased.customer_id is not null as is_erased,
+                lower(trim(raw.email)) as email,
+                trim(raw.phone) as phone,
+                upper(trim(raw.national_id)) as national_id
+            from intermediate.int_contacts_resolved as records
+            join staging.base_crm__contacts as base
+                on base._key_source_system = records.source_system
+                and base._key_source_record_id = records.source_record_id
+            join raw.crm_contacts as raw
+                -- a resolved record has both keys, so plain equality finds its raw rows, and
+                -- lets the planner hash-join (`is not distinct from` probed the raw table per
+                -- record: quadratic, hours at 1M)
+                on raw.source_system = base.source_system
+                and raw.source_record_id = base.source_record_id
+            left join intermediate.int_customers_erased as erased
+                on erased.customer_id = records.customer_id
+        ),
+
+        keyed as (
+            select
+                is_erased,
+                email,
+                phone,
+                national_id,
+                right(regexp_replace(phone, '[^0-9]', '', 'g'), %(tail)s) as phone_key,
+                regexp_replace(national_id, '[^0-9A-Z]', '', 'g') as national_id_key
+            from records
+        ),
+
+        others as (
+            select * from keyed where not is_erased
+        )
+
+        select
+            case when shared_email.email is null then keyed.email end,
+            case when shared_phone.phone_key is null then keyed.phone end,
+            case when shared_id.national_id_key is null then keyed.national_id end
+        from keyed
+        -- hash joins with the distinct identifiers of the others (`not in` would probe per row)
+        left join (select distinct email from others) as shared_email
+            on shared_email.email = keyed.email
+        left join (select distinct phone_key from others) as shared_phone
+            on shared_phone.phone_key = keyed.phone_key
+        left join (select distinct national_id_key from others) as shared_id
+            on shared_id.national_id_key = keyed.national_id_key
+        where keyed.is_erased
+        """,
+        {"tail": TAIL},
     ).fetchall()
     values: set[str] = set()
     for email, phone, national_id in rows:
