@@ -108,15 +108,24 @@ def erased_identifiers(conn: psycopg.Connection[Any]) -> list[str]:
         """,
         {"tail": TAIL},
     ).fetchall()
+    return identifiers_of(rows)
+
+
+def identifiers_of(records: list[tuple[str | None, str | None, str | None]]) -> list[str]:
+    """What to search for, from (e-mail, phone, national id) as typed: the e-mail lower-cased,
+    the phone as typed and its last nine digits, the national id upper-cased (8 characters or
+    more)."""
     values: set[str] = set()
-    for email, phone, national_id in rows:
-        if email and "@" in email:
+    for email, phone, national_id in records:
+        email = (email or "").strip().lower()
+        if "@" in email:
             values.add(email)
-        if phone:
-            digits = re.sub(r"\D", "", phone)
-            if len(digits) >= TAIL:
-                values.update({phone, digits[-TAIL:]})
-        if national_id and len(national_id) >= 8:
+        phone = (phone or "").strip()
+        digits = re.sub(r"\D", "", phone)
+        if len(digits) >= TAIL:
+            values.update({phone, digits[-TAIL:]})
+        national_id = (national_id or "").strip().upper()
+        if len(national_id) >= 8:
             values.add(national_id)
     return sorted(values)
 
@@ -143,7 +152,9 @@ def search_keys(values: list[str]) -> tuple[set[str], set[str], set[str]]:
     return emails, digits, tokens
 
 
-def _columns(conn: psycopg.Connection[Any], *, include_raw: bool) -> list[tuple[str, str, str]]:
+def searched_columns(
+    conn: psycopg.Connection[Any], *, include_raw: bool
+) -> list[tuple[str, str, str]]:
     """The text, JSON and array columns of the tables (and materialized views) to search."""
     schemas = WRITTEN + (" or schema_name = 'raw'" if include_raw else "")
     return conn.execute(  # type: ignore[return-value]
@@ -219,14 +230,14 @@ def table_query(schema: str, table: str, columns: list[str], *, tokens: bool) ->
 
 def find_anywhere(
     conn: psycopg.Connection[Any], values: list[str], *, include_raw: bool
-) -> list[str]:
-    """``schema.table.column: N rows`` for every column whose text holds one of ``values``.
+) -> dict[str, int]:
+    """``{"schema.table.column": rows}`` for every column whose text holds one of ``values``.
 
     Without ``include_raw`` the raw schema (the landing zone, which keeps the identifiers until
     ``crm-segments erase --purge-raw``) is left out.
     """
     if not values:
-        return []
+        return {}
     emails, digits, tokens = search_keys(values)
     parameters = {
         "email_token": EMAIL_TOKEN,
@@ -240,14 +251,14 @@ def find_anywhere(
         "tokens": sorted(tokens),
     }
     tables: dict[tuple[str, str], list[str]] = {}
-    for schema, table, column in _columns(conn, include_raw=include_raw):
+    for schema, table, column in searched_columns(conn, include_raw=include_raw):
         tables.setdefault((schema, table), []).append(column)
-    found: list[str] = []
+    found: dict[str, int] = {}
     for (schema, table), columns in tables.items():
         query = table_query(schema, table, columns, tokens=bool(tokens))
         row = conn.execute(query, parameters).fetchone() or ()
-        found.extend(
-            f"{schema}.{table}.{column}: {count} rows"
+        found.update(
+            (f"{schema}.{table}.{column}", int(count))
             for column, count in zip(columns, row, strict=True)
             if count
         )

@@ -280,7 +280,7 @@ def erased_identifiers(url: str) -> list[str]:
         return erasure_check.erased_identifiers(conn)
 
 
-def find_anywhere(url: str, values: list[str], *, include_raw: bool) -> list[str]:
+def find_anywhere(url: str, values: list[str], *, include_raw: bool) -> dict[str, int]:
     with psycopg.connect(url) as conn:
         return erasure_check.find_anywhere(conn, values, include_raw=include_raw)
 
@@ -292,10 +292,10 @@ def test_erased_persons_data_is_nowhere_the_project_writes(embedded_pg, demo_mar
     e-mail, phone or national id; only the raw landing zone does."""
     values = erased_identifiers(embedded_pg.url)
     assert len(values) >= 3, "the demo data has erased persons with identifiers"
-    assert find_anywhere(embedded_pg.url, values, include_raw=False) == []
+    assert find_anywhere(embedded_pg.url, values, include_raw=False) == {}
     # the search can fail: it finds each kind of identifier where it still is, the raw landing
     # zone (the raw phone column as typed, with separators; the national ids by their digits)
-    in_raw = {f.split(":")[0] for f in find_anywhere(embedded_pg.url, values, include_raw=True)}
+    in_raw = set(find_anywhere(embedded_pg.url, values, include_raw=True))
     kinds = {f"raw.crm_contacts.{c}" for c in ("email", "phone", "national_id")}
     assert kinds <= in_raw, f"raw still has them: {sorted(in_raw)}"
 
@@ -305,7 +305,7 @@ def substring_search(url: str, values: list[str]) -> dict[str, int]:
     patterns = [f"%{v.lower()}%" for v in values]
     found: dict[str, int] = {}
     with psycopg.connect(url) as conn:
-        for schema, table, column in erasure_check._columns(conn, include_raw=True):
+        for schema, table, column in erasure_check.searched_columns(conn, include_raw=True):
             query = sql.SQL("select count(*) from {} where lower({}::text) like any(%s)").format(
                 sql.Identifier(schema, table), sql.Identifier(column)
             )
@@ -318,30 +318,16 @@ def substring_search(url: str, values: list[str]) -> dict[str, int]:
 @pytest.mark.e2e
 def test_the_search_finds_what_a_substring_search_finds(embedded_pg, demo_marts: Path) -> None:
     """The token search (linear at any scale) misses nothing a `like '%id%'` search finds, on
-    the identifiers of 60 persons who are not erased, in every table; it may find more (the
+    the identifiers of 60 contact records, in every table (raw included); it may find more (the
     same phone or passport typed another way)."""
     with psycopg.connect(embedded_pg.url) as conn:
         rows = conn.execute(
             "select email, phone, national_id from raw.crm_contacts "
             "order by md5(source_record_id) limit 60"
         ).fetchall()
-    values: set[str] = set()
-    for email, phone, national_id in rows:
-        if email and "@" in email:
-            values.add(email.strip().lower())
-        digits = re.sub(r"\D", "", phone or "")
-        if len(digits) >= erasure_check.TAIL:
-            values.update({phone.strip(), digits[-erasure_check.TAIL :]})
-        if national_id and len(national_id.strip()) >= 8:
-            values.add(national_id.strip().upper())
-    expected = substring_search(embedded_pg.url, sorted(values))
-    found = {
-        place: int(count.split()[0])
-        for place, count in (
-            f.rsplit(": ", 1)
-            for f in find_anywhere(embedded_pg.url, sorted(values), include_raw=True)
-        )
-    }
+    values = erasure_check.identifiers_of(rows)
+    expected = substring_search(embedded_pg.url, values)
+    found = find_anywhere(embedded_pg.url, values, include_raw=True)
     assert len(expected) > 10, "the identifiers stand in many tables"
     missed = {p: (n, found.get(p, 0)) for p, n in expected.items() if found.get(p, 0) < n}
     assert not missed, f"rows the token search misses (like, tokens): {missed}"
@@ -369,7 +355,7 @@ def test_purge_raw_and_a_record_sent_again(embedded_pg, demo_marts: Path, tmp_pa
     # what reads the redacted raw rows (the tables scrubbed by the last publish stay scrubbed)
     built = run_cli("build", "--select", *RESOLUTION)
     assert built.returncode == 0, built.stdout[-4000:] + built.stderr[-2000:]
-    assert find_anywhere(embedded_pg.url, values, include_raw=True) == []
+    assert find_anywhere(embedded_pg.url, values, include_raw=True) == {}
     with psycopg.connect(embedded_pg.url) as conn:
         logged = conn.execute(
             "select table_name, row_count from raw._crm_load_log where mode = 'erase'"
