@@ -1,7 +1,8 @@
 """Where is an erased person's data? (issue 11) Used by python/tests/test_roles.py and bench/run.py.
 
-``erased_identifiers`` reads the e-mails, phones (as typed, and their last nine digits) and
-national ids of the erased persons from the raw records resolved to them; ``find_anywhere``
+``erased_identifiers`` reads the e-mails, phones (as typed, and the forms of the number the
+project standardized: E.164, national) and national ids of the erased persons from the
+records resolved to them; ``find_anywhere``
 searches every text, JSON and array column of every table in the schemas the project writes -
 staging, intermediate, the build and published marts, the kept versions, stored test failures,
 clusters - and, on request, raw, for any of them. Only tables are read: views store nothing (the
@@ -18,16 +19,20 @@ customers): each value is cut into tokens that are probed against the identifier
   equal to an erased e-mail;
 - phones and national ids by their digits: blanks, dots, dashes, slashes and brackets are
   dropped, so a number typed with separators is one number (``+7 (912) 345-67-89`` is
-  ``79123456789``); a number holds a phone when it ends with the phone's last nine digits
-  (``0040 722 878 699``, ``+40722878699`` and ``phone:+40722878699`` all do), and a national id
-  (or a phone as typed) when it equals its digits;
-- national ids with fewer than 9 digits: equal to a whole alphanumeric token (separators
-  removed from the identifier).
+  ``79123456789``); a number holds a phone when it equals one of the phone's forms: its digits
+  as typed, E.164 with or without 00, the national number with or without a trunk prefix
+  (``0040 722 878 699``, ``+40722878699``, ``phone:+40722878699`` and ``0722-878-699`` all
+  do; ``T0040722878699`` or a longer number ending with the same digits does not), and a
+  national id when it equals its digits;
+- anything else (a national id with letters, an e-mail typed without its ``@``): equal to a
+  whole word (a run of characters up to a blank, quote, comma, colon, semicolon, bar, bracket
+  or backslash), as typed or with only its letters and digits.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
 import psycopg
@@ -38,92 +43,174 @@ WRITTEN = (
     "or schema_name like 'marts%'"
 )
 
-TAIL = 9  # the digits of a phone that identify it, whatever its prefix
-EMAIL_TOKEN = r"""[^\s"',;:|<>()\[\]{}\\]+@[^\s"',;:|<>()\[\]{}\\]+"""
+MIN_DIGITS = 9  # a number searched by its digits has at least this many
+# a word: up to a blank, quote, comma, colon, semicolon, bar, bracket or backslash
+WORD = r"""[^\s"',;:|<>()\[\]{}\\]+"""
+EMAIL_TOKEN = WORD + "@" + WORD
 DIGIT_RUN = r"\d[\d\s().\-/]{7,}\d"  # a number of 9 digits or more, maybe typed with separators
 SEPARATORS = " ().-/"
 FIRST_NUMBERS = 4  # numbers of a value probed one by one; the rest (JSON records) through unnest
 
 
+# every contact record resolved to a person, with its identifiers as typed (raw) and as the
+# project standardized them (the E.164 number and its national significant number)
+RECORDS = """
+    select
+        erased.customer_id is not null as is_erased,
+        lower(trim(raw.email)) as email,
+        trim(raw.phone) as phone,
+        upper(trim(raw.national_id)) as national_id,
+        standardized.phone_e164,
+        standardized.phone_national_number,
+        standardized.phone_raw_digits
+    from intermediate.int_contacts_resolved as records
+    join intermediate.int_contacts_standardized as standardized
+        on standardized.source_system = records.source_system
+        and standardized.source_record_id = records.source_record_id
+    join staging.base_crm__contacts as base
+        on base._key_source_system = records.source_system
+        and base._key_source_record_id = records.source_record_id
+    join raw.crm_contacts as raw
+        -- a resolved record has both keys, so plain equality finds its raw rows, and lets the
+        -- planner hash-join (`is not distinct from` probed the raw table per record:
+        -- quadratic, hours at 1M)
+        on raw.source_system = base.source_system
+        and raw.source_record_id = base.source_record_id
+    left join intermediate.int_customers_erased as erased
+        on erased.customer_id = records.customer_id
+"""
+
+# the digit strings a stored number can be equal to when it is this phone (see phone_forms)
+PHONE_FORMS_SQL = """array_remove(array[
+        regexp_replace(phone_e164, '[^0-9]', '', 'g'),
+        '00' || regexp_replace(phone_e164, '[^0-9]', '', 'g'),
+        phone_national_number,
+        '0' || phone_national_number,
+        '8' || phone_national_number,
+        phone_raw_digits], null)"""
+
+
 def erased_identifiers(conn: psycopg.Connection[Any]) -> list[str]:
-    """Identifiers of the erased persons, from their raw contact records; only those that no
-    person who is not erased carries too.
+    """Identifiers of the erased persons, from their contact records; only those that no person
+    who is not erased carries too.
 
     A family e-mail, a household's landline, a placeholder number or a national id typed on two
     persons' records is also the other person's data: it stays on their records (and in what is
     built from them), so it is not what must be gone. Shared means: the same lower-cased e-mail,
-    the same last nine digits of a phone, the same letters and digits of a national id on a
-    record resolved to a person who is not erased.
+    the same letters and digits of a national id, or a phone one of whose forms (phone_forms)
+    is the E.164 number or the digits as typed of a record of a person who is not erased, or
+    the line (msisdn) of a subscription whose account holder is not erased: an erased person's
+    mobile can be a line of a relative's account, and the holder's contract keeps it.
     """
     rows = conn.execute(
-        """
+        f"""
         with records as (
-            select
-                erased.customer_id is not null as is_erased,
-                lower(trim(raw.email)) as email,
-                trim(raw.phone) as phone,
-                upper(trim(raw.national_id)) as national_id
-            from intermediate.int_contacts_resolved as records
-            join staging.base_crm__contacts as base
-                on base._key_source_system = records.source_system
-                and base._key_source_record_id = records.source_record_id
-            join raw.crm_contacts as raw
-                -- a resolved record has both keys, so plain equality finds its raw rows, and
-                -- lets the planner hash-join (`is not distinct from` probed the raw table per
-                -- record: quadratic, hours at 1M)
-                on raw.source_system = base.source_system
-                and raw.source_record_id = base.source_record_id
-            left join intermediate.int_customers_erased as erased
-                on erased.customer_id = records.customer_id
-        ),
-
-        keyed as (
-            select
-                is_erased,
-                email,
-                phone,
-                national_id,
-                right(regexp_replace(phone, '[^0-9]', '', 'g'), %(tail)s) as phone_key,
-                regexp_replace(national_id, '[^0-9A-Z]', '', 'g') as national_id_key
-            from records
+            select row_number() over () as record_number, *
+            from ({RECORDS}) as records
         ),
 
         others as (
-            select * from keyed where not is_erased
+            select * from records where not is_erased
+        ),
+
+        other_phones as (
+            select regexp_replace(phone_e164, '[^0-9]', '', 'g') as phone_key from others
+            union
+            select phone_raw_digits from others
+            union
+            select regexp_replace(subscriptions.msisdn, '[^0-9]', '', 'g')
+            from staging.stg_crm__subscriptions as subscriptions
+            join intermediate.int_accounts_resolved as accounts
+                on accounts.account_id = subscriptions.account_id
+            left join intermediate.int_customers_erased as erased
+                on erased.customer_id = accounts.customer_id
+            where erased.customer_id is null
+        ),
+
+        erased_phone_forms as (
+            select record_number, unnest({PHONE_FORMS_SQL}) as phone_key
+            from records
+            where is_erased
+        ),
+
+        shared_phones as (
+            select distinct erased_phone_forms.record_number
+            from erased_phone_forms
+            join other_phones on other_phones.phone_key = erased_phone_forms.phone_key
         )
 
         select
-            case when shared_email.email is null then keyed.email end,
-            case when shared_phone.phone_key is null then keyed.phone end,
-            case when shared_id.national_id_key is null then keyed.national_id end
-        from keyed
+            case when shared_email.email is null then records.email end,
+            case when shared_phones.record_number is null then records.phone end,
+            case when shared_id.national_id_key is null then records.national_id end,
+            case when shared_phones.record_number is null then records.phone_e164 end,
+            case when shared_phones.record_number is null then records.phone_national_number end
+        from records
         -- hash joins with the distinct identifiers of the others (`not in` would probe per row)
         left join (select distinct email from others) as shared_email
-            on shared_email.email = keyed.email
-        left join (select distinct phone_key from others) as shared_phone
-            on shared_phone.phone_key = keyed.phone_key
-        left join (select distinct national_id_key from others) as shared_id
-            on shared_id.national_id_key = keyed.national_id_key
-        where keyed.is_erased
-        """,
-        {"tail": TAIL},
+            on shared_email.email = records.email
+        left join shared_phones
+            on shared_phones.record_number = records.record_number
+        left join (
+            select distinct regexp_replace(national_id, '[^0-9A-Z]', '', 'g') as national_id_key
+            from others
+        ) as shared_id
+            on shared_id.national_id_key = regexp_replace(records.national_id, '[^0-9A-Z]', '', 'g')
+        where records.is_erased
+        """
     ).fetchall()
     return identifiers_of(rows)
 
 
-def identifiers_of(records: list[tuple[str | None, str | None, str | None]]) -> list[str]:
-    """What to search for, from (e-mail, phone, national id) as typed: the e-mail lower-cased,
-    the phone as typed and its last nine digits, the national id upper-cased (8 characters or
+def contact_records(conn: psycopg.Connection[Any], sample: int) -> list[Record]:
+    """(e-mail, phone, national id, E.164, national number) of ``sample`` contact records,
+    a deterministic choice (for tests of the search)."""
+    return conn.execute(  # type: ignore[return-value]
+        f"""
+        select email, phone, national_id, phone_e164, phone_national_number
+        from ({RECORDS}) as records
+        order by md5(coalesce(email, '') || coalesce(phone, '') || coalesce(national_id, ''))
+        limit %s
+        """,
+        (sample,),
+    ).fetchall()
+
+
+Record = tuple[str | None, str | None, str | None, str | None, str | None]
+
+
+def phone_forms(phone: str | None, e164: str | None, national_number: str | None) -> set[str]:
+    """The digit strings a stored number equals when it is this phone: the numbers in the
+    phone as typed (separators dropped, as the search cuts values); the E.164 digits, also
+    after 00; the national significant number, also after a trunk prefix 0 or 8 (the numbering
+    plans' prefixes: 0 in most countries, 8 in Russia and Kazakhstan). A stored number matches
+    a phone only when it is one of these, not when it merely ends with the same digits."""
+    forms = set(numbers_in(phone or ""))
+    digits = re.sub(r"\D", "", e164 or "")
+    if digits:
+        forms.update({digits, "00" + digits})
+    if national_number:
+        forms.update({national_number, "0" + national_number, "8" + national_number})
+    return forms
+
+
+def numbers_in(text: str) -> list[str]:
+    """The numbers of a text as the search cuts them (NUMBERS): separators dropped, so a number
+    typed with blanks, dots, dashes, slashes or brackets is one number."""
+    return re.findall(r"\d+", text.translate(str.maketrans("", "", SEPARATORS)))
+
+
+def identifiers_of(records: Iterable[Record]) -> list[str]:
+    """What to search for, from (e-mail, phone, national id, E.164, national number): the
+    e-mail lower-cased (also one typed without its @, of 8 characters or more), the phone's
+    forms (phone_forms) of 9 digits or more, the national id upper-cased (8 characters or
     more)."""
     values: set[str] = set()
-    for email, phone, national_id in records:
+    for email, phone, national_id, e164, national_number in records:
         email = (email or "").strip().lower()
-        if "@" in email:
+        if "@" in email or len(email) >= 8:
             values.add(email)
-        phone = (phone or "").strip()
-        digits = re.sub(r"\D", "", phone)
-        if len(digits) >= TAIL:
-            values.update({phone, digits[-TAIL:]})
+        values.update(f for f in phone_forms(phone, e164, national_number) if len(f) >= MIN_DIGITS)
         national_id = (national_id or "").strip().upper()
         if len(national_id) >= 8:
             values.add(national_id)
@@ -131,25 +218,26 @@ def identifiers_of(records: list[tuple[str | None, str | None, str | None]]) -> 
 
 
 def search_keys(values: list[str]) -> tuple[set[str], set[str], set[str]]:
-    """The identifiers as the search matches them: e-mails, digit strings, alphanumeric tokens.
+    """The identifiers as the search matches them: e-mails, digit strings, words.
 
-    A value with an ``@`` is an e-mail; a value with 9 or more digits is matched by its digits
-    (a phone typed with separators, its 9-digit tail and a national id all are); anything else
-    (a short national id) as one alphanumeric token.
+    A value with an ``@`` is an e-mail; a number (digits, maybe typed with blanks, dots,
+    dashes, slashes, brackets or a +) of 9 digits or more is matched by its digits (a phone's
+    forms, a numeric national id); anything else (a national id with letters, an e-mail
+    without its ``@``) as a whole word (WORD), as typed and with only its letters and digits.
     """
     emails: set[str] = set()
     digits: set[str] = set()
-    tokens: set[str] = set()
+    words: set[str] = set()
     for value in values:
         text = value.strip().lower()
         only_digits = re.sub(r"\D", "", text)
         if "@" in text:
             emails.add(text)
-        elif len(only_digits) >= TAIL:
+        elif re.fullmatch(r"[\d\s().+\-/]+", text) and len(only_digits) >= MIN_DIGITS:
             digits.add(only_digits)
         elif text:
-            tokens.add(re.sub(r"[^0-9a-z]", "", text))
-    return emails, digits, tokens
+            words.update({text, re.sub(r"[^0-9a-z]", "", text)} - {""})
+    return emails, digits, words
 
 
 def searched_columns(
@@ -184,20 +272,16 @@ EMAIL_MATCH = """(strpos($V, '@') > 0 and exists (
         where m[1] = any(%(emails)s::text[])))"""
 NUMBER_MATCH = (
     "($N is not null and ("
-    + " or ".join(
-        f"right($N[{i}], {TAIL}) = any(%(tails)s::text[]) or $N[{i}] = any(%(digits)s::text[])"
-        for i in range(1, FIRST_NUMBERS + 1)
-    )
+    + " or ".join(f"$N[{i}] = any(%(digits)s::text[])" for i in range(1, FIRST_NUMBERS + 1))
     + """
         or (cardinality($N) > %(first)s and exists (
             select 1 from unnest($N[%(first)s + 1:]) as n (number)
-            where right(n.number, %(tail)s) = any(%(tails)s::text[])
-                or n.number = any(%(digits)s::text[])))))"""
+            where n.number = any(%(digits)s::text[])))))"""
 )
 TOKEN_MATCH = """exists (
-        select 1 from regexp_matches(lower($V), '[0-9a-z]+', 'g') as a
-        where a[1] = any(%(tokens)s::text[]))"""
-NUMBERS = """case when length($V) >= %(tail)s and $V ~ %(digit_run)s then
+        select 1 from regexp_matches(lower($V), %(word)s, 'g') as w
+        where w[1] = any(%(tokens)s::text[]))"""
+NUMBERS = """case when length($V) >= %(min_digits)s and $V ~ %(digit_run)s then
         string_to_array(
             btrim(regexp_replace(translate($V, %(separators)s, ''), '\\D+', ' ', 'g')), ' ')
     end"""
@@ -241,12 +325,12 @@ def find_anywhere(
     emails, digits, tokens = search_keys(values)
     parameters = {
         "email_token": EMAIL_TOKEN,
+        "word": WORD,
         "digit_run": DIGIT_RUN,
         "separators": SEPARATORS,
-        "tail": TAIL,
+        "min_digits": MIN_DIGITS,
         "first": FIRST_NUMBERS,
         "emails": sorted(emails),
-        "tails": sorted(d for d in digits if len(d) == TAIL),
         "digits": sorted(digits),
         "tokens": sorted(tokens),
     }

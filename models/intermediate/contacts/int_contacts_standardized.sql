@@ -252,6 +252,7 @@ final as (
 
         -- phone
         _phone_e164 as phone_e164,
+        case when _phone_e164 is not null then _phone_national_number end as phone_national_number,
         case
             when _phone_digits is not null
                 and coalesce(_phone_invalid_reason not in ('placeholder', 'not_a_number'), true)
