@@ -233,6 +233,7 @@ final as (
                 then _birth_date
         end as birth_date,
         {{ crm_segments.birth_date_invalid_reason('_birth_date', '_invalid_fields') }} as birth_date_invalid_reason,
+        _birth_date as birth_date_as_read,
 
         -- national id
         national_id,

@@ -2,13 +2,22 @@
     junk guard applied to birth dates: a placeholder date from seeds/reference/junk_identifiers
     (identifier_type birth_date) or a date carried by implausibly many records (more than
     birth_date_junk_factor times the average per date and at least birth_date_junk_min_records;
-    a system default like 1927-11-25 typed for everyone) counts as missing. -#}
+    a system default like 1927-11-25 typed for everyone) counts as missing. A date too old to
+    be an age (birth_date NULL, too_old) is compared all the same. -#}
 {{ config(post_hook='analyze {{ this }}') }}
 with
 
 contacts as (
 
-    select * from {{ ref('int_contacts_standardized') }}
+    select
+        *,
+        -- a date older than max_age_years is no age, but two records that agree on it are
+        -- still evidence of one person
+        coalesce(
+            birth_date,
+            case when birth_date_invalid_reason = 'too_old' then birth_date_as_read end
+        ) as comparable_birth_date
+    from {{ ref('int_contacts_standardized') }}
 
 ),
 
@@ -23,11 +32,11 @@ listed_dates as (
 date_counts as (
 
     select
-        birth_date,
+        comparable_birth_date as birth_date,
         count(*) as record_count
     from contacts
-    where birth_date is not null
-    group by birth_date
+    where comparable_birth_date is not null
+    group by comparable_birth_date
 
 ),
 
@@ -139,14 +148,14 @@ final as (
         -- a valid national id (CNP, Chinese resident id) carries the birth date when the
         -- record has none (or only a placeholder)
         coalesce(
-            case when junk_dates.birth_date is null then contacts.birth_date end,
+            case when junk_dates.birth_date is null then contacts.comparable_birth_date end,
             contacts.national_id_birth_date
         ) as birth_date,
         junk_dates.birth_date is not null as is_birth_date_junk,
         lower(contacts.city) as city_key
     from contacts
     left join junk_dates
-        on contacts.birth_date = junk_dates.birth_date
+        on contacts.comparable_birth_date = junk_dates.birth_date
     left join pinyin_patterns as first_patterns
         on contacts.contact_key = first_patterns.contact_key and first_patterns.part = 'first'
     left join pinyin_patterns as last_patterns
