@@ -563,9 +563,30 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     table = Table(title=f"entity resolution vs {args.truth}")
     table.add_column("measure")
     table.add_column("value", justify="right")
-    for name, value in scores.as_dict().items():
+    figures = scores.as_dict()
+    blocking = figures.pop("blocking") or {}
+    missed = blocking.pop("missed_pairs_by_cause", {})
+    for name, value in [*figures.items(), *blocking.items()]:
         table.add_row(name, f"{value:.4f}" if isinstance(value, float) else f"{value:,}")
+    for cause, pairs in missed.items():
+        table.add_row(f"missed true pairs: {cause}", f"{pairs:,}")
     console.print(table)
+    return 0
+
+
+def _cmd_identity(args: argparse.Namespace) -> int:
+    from crm_segments import db
+    from crm_segments.errors import ExplainError
+    from crm_segments.identity.explain import explain, render
+
+    intermediate = args.intermediate_schema or str(project_vars.value("intermediate_schema"))
+    try:
+        with db.connect(args.target) as conn:
+            explanation = explain(conn, args.key, intermediate)
+    except ExplainError as exc:
+        err_console.print(f"[red]error:[/] {exc}", highlight=False)
+        return 2
+    console.print(render(explanation))
     return 0
 
 
@@ -864,6 +885,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--json", action="store_true", help="print the figures as JSON")
     p.set_defaults(func=_cmd_evaluate)
+
+    p = sub.add_parser(
+        "identity", help="entity resolution: explain why a record belongs to its person"
+    )
+    p.add_argument("action", choices=["explain"])
+    p.add_argument("key", help="the record: SOURCE_SYSTEM:RECORD_ID, e.g. crm:C000123")
+    p.add_argument("--target", help="dbt target (default: profile's, i.e. embedded)")
+    p.add_argument("--intermediate-schema", help="default: the dbt var intermediate_schema")
+    p.set_defaults(func=_cmd_identity)
 
     p = sub.add_parser("febrl", help="write a FEBRL data set in the raw contract, with its truth")
     p.add_argument("dataset", choices=["febrl1", "febrl2", "febrl3", "febrl4"])

@@ -292,3 +292,9 @@ def test_febrl1_resolution_accuracy(embedded_pg: Any, tmp_path: Path) -> None:
     assert scores["mapped_records"] + scores["unresolvable_records"] == 1_000, scores
     assert scores["precision"] >= PRECISION_FLOOR, scores
     assert scores["f1"] >= F1_FLOOR, scores
+    # the blocking report: every true pair that did not end in one customer has one cause
+    blocking = scores["blocking"]
+    assert blocking["records"] == scores["mapped_records"] + scores["unresolvable_records"]
+    assert blocking["candidate_pairs"] > 0 and 0 < blocking["blocking_recall"] <= 1, blocking
+    missed = blocking["missed_pairs_by_cause"]
+    assert sum(missed.values()) == scores["true_pairs"] - scores["correct_pairs"], blocking

@@ -54,10 +54,106 @@ class DedupScores:
     household_false_merge_pairs: int
     household_false_merge_persons: int
     persons_with_false_merges: int
+    blocking: BlockingScores | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """Plain dict (for --json)."""
         return asdict(self)
+
+
+Pair = tuple[str, str, str | None]  # left contact_key, right contact_key, rejection reason
+
+
+@dataclass
+class BlockingScores:
+    """How the candidate pairs (int_contact_pair_matches: one row per pair of records that
+    share a blocking key) cover the true pairs, and why the true pairs that were not merged
+    were missed."""
+
+    records: int
+    candidate_pairs: int
+    pairs_per_record: float
+    true_pairs_blocked: int
+    blocking_recall: float
+    missed_pairs_by_cause: dict[str, int]
+
+
+def blocking_scores(
+    truth: dict[tuple[str, str], TruthRecord],
+    predicted: dict[tuple[str, str], str],
+    pairs: Iterable[Pair],
+    records: int,
+) -> BlockingScores:
+    """Blocking recall and the missed true pairs by cause, from the candidate pairs
+    ``(left contact_key, right contact_key, rejection_reason)`` (contact_key is
+    ``source_system:source_record_id``; the reason is NULL for a matched pair).
+
+    A true pair is blocked when its two records are a candidate pair. A true pair whose
+    records were not merged is missed: by ``no_shared_block`` when it is not a candidate pair,
+    else by the pair's rejection reason (``matched`` when the pair matched but the records
+    still ended apart).
+    """
+    person_of = {f"{system}:{record_id}": r.person_id for (system, record_id), r in truth.items()}
+    customer_of = {f"{system}:{record_id}": c for (system, record_id), c in predicted.items()}
+    members: dict[str, list[str]] = defaultdict(list)
+    for key, person in person_of.items():
+        members[person].append(key)
+    true_pairs = {
+        (a, b) if a < b else (b, a)
+        for keys in members.values()
+        for i, a in enumerate(keys)
+        for b in keys[i + 1 :]
+    }
+    candidate_pairs = 0
+    reason_of: dict[tuple[str, str], str] = {}
+    for left, right, reason in pairs:
+        candidate_pairs += 1
+        pair = (left, right) if left < right else (right, left)
+        if pair in true_pairs:
+            reason_of[pair] = reason or "matched"
+    missed: Counter[str] = Counter()
+    for a, b in true_pairs:
+        merged = customer_of.get(a) is not None and customer_of.get(a) == customer_of.get(b)
+        if not merged:
+            missed[reason_of.get((a, b), "no_shared_block")] += 1
+    return BlockingScores(
+        records=records,
+        candidate_pairs=candidate_pairs,
+        pairs_per_record=candidate_pairs / records if records else 0.0,
+        true_pairs_blocked=len(reason_of),
+        blocking_recall=len(reason_of) / len(true_pairs) if true_pairs else 1.0,
+        missed_pairs_by_cause=dict(missed.most_common()),
+    )
+
+
+def read_pairs(
+    conn: Any, intermediate_schema: str
+) -> tuple[list[tuple[str, str, str | None]], int]:
+    """The candidate pairs with their rejection reasons, and the number of records that
+    entity resolution compared (int_contacts_match_fields); ``([], 0)`` when the models are
+    not built."""
+    from psycopg import sql
+
+    exists = conn.execute(
+        "select to_regclass(%s) is not null and to_regclass(%s) is not null",
+        (
+            f'"{intermediate_schema}".int_contact_pair_matches',
+            f'"{intermediate_schema}".int_contacts_match_fields',
+        ),
+    ).fetchone()
+    if not (exists and exists[0]):
+        return [], 0
+    schema = sql.Identifier(intermediate_schema)
+    pairs = conn.execute(
+        sql.SQL(
+            "select left_contact_key, right_contact_key, rejection_reason "
+            "from {}.int_contact_pair_matches"
+        ).format(schema)
+    ).fetchall()
+    records = conn.execute(
+        sql.SQL("select count(*) from {}.int_contacts_match_fields").format(schema)
+    ).fetchone()
+    return pairs, int(records[0]) if records else 0
 
 
 def truth_file(directory: Path) -> Path:
@@ -194,4 +290,8 @@ def evaluate_dedup(
     """Read the truth folder and the database's resolution, and score them."""
     truth = read_truth(truth_file(truth_dir))
     predicted, unresolvable = read_predictions(conn, marts_schema, intermediate_schema)
-    return score(truth, predicted, unresolvable)
+    scores = score(truth, predicted, unresolvable)
+    pairs, records = read_pairs(conn, intermediate_schema)
+    if records:
+        scores.blocking = blocking_scores(truth, predicted, pairs, records)
+    return scores
