@@ -38,6 +38,10 @@ class TruthError(CrmSegmentsError, ValueError):
     """The truth folder or file cannot be read; the message says why."""
 
 
+class ExplainError(CrmSegmentsError, ValueError):
+    """The record key is malformed or no record has it; the message says why."""
+
+
 class BacktestError(CrmSegmentsError, ValueError):
     """The backtest cannot run; the message says why."""
 

@@ -7,7 +7,8 @@ own dbt target path. Then:
 
 - a full rebuild of unchanged input gives every record the same customer_id;
 - appending a batch of new contact records (some linking to existing persons, some new)
-  changes the customer_id of no person whose records are untouched by the batch.
+  changes the customer_id of no person whose records are untouched by the batch;
+- `crm-segments identity explain` shows why a record belongs to its person.
 """
 
 from __future__ import annotations
@@ -132,6 +133,24 @@ def test_rebuild_of_unchanged_input_keeps_every_id(
     with psycopg.connect(embedded_pg.url, autocommit=True) as conn:
         again = source_map(conn)
     assert again == first_build
+
+
+def test_explain_a_record(first_build: dict[str, str]) -> None:
+    """`crm-segments identity explain` names the record's person, the person's records and
+    each candidate pair's field comparisons and decision; a wrong key is a clear error."""
+    records = persons(first_build)
+    customer, keys = next((c, sorted(k)) for c, k in sorted(records.items()) if len(k) >= 2)
+    done = run_cli("identity", "explain", keys[0], env=ENV)
+    assert done.returncode == 0, done.stdout + done.stderr
+    out = " ".join(done.stdout.split())
+    assert f"is customer {customer}, with {len(keys)} record(s)" in out, out
+    assert "same person: yes" in out and "-> match:" in out, out
+    for field in ("given name", "family name", "birth date", "national id", "address"):
+        assert field in out, out
+    missing = run_cli("identity", "explain", "crm:no-such-record", env=ENV)
+    assert missing.returncode == 2 and "no contact record crm:no-such-record" in missing.stderr
+    malformed = run_cli("identity", "explain", "no-colon", env=ENV)
+    assert malformed.returncode == 2 and "SOURCE_SYSTEM:RECORD_ID" in malformed.stderr
 
 
 def test_appended_batch_changes_no_untouched_person(

@@ -1,0 +1,1 @@
+"""Entity resolution from the command line: ``crm-segments identity explain``."""
