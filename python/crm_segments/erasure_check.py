@@ -45,7 +45,8 @@ WRITTEN = (
 
 MIN_DIGITS = 9  # a number searched by its digits has at least this many
 # a word: up to a blank, quote, comma, colon, semicolon, bar, bracket or backslash
-WORD = r"""[^\s"',;:|<>()\[\]{}\\]+"""
+WORD_BREAKS = " \t\n\r\f\v\"',;:|<>()[]{}\\"
+WORD = r"""[^\s"',;:|<>()\[\]{}\\]+"""  # the same breaks as a regular expression
 EMAIL_TOKEN = WORD + "@" + WORD
 DIGIT_RUN = r"\d[\d\s().\-/]{7,}\d"  # a number of 9 digits or more, maybe typed with separators
 SEPARATORS = " ().-/"
@@ -263,10 +264,10 @@ def searched_columns(
     ).fetchall()
 
 
-# one value $V with its numbers $N (cut once, in a fenced subquery, and only for a value long
-# enough to hold a number of 9 digits): does a token equal an identifier? The first
-# FIRST_NUMBERS numbers are probed as array elements, without a set-returning function per row
-# (most values have one number); the e-mail and token tests run only where they can match
+# one value $V with its numbers $N and words $W (cut once, in a fenced subquery, and only for a
+# value long enough to hold one): does a token equal an identifier? The first FIRST_NUMBERS
+# numbers (words) are probed as array elements, without a set-returning function per row (most
+# values have one number); the e-mail and word tests run only where they can match
 EMAIL_MATCH = """(strpos($V, '@') > 0 and exists (
         select 1 from regexp_matches(lower($V), %(email_token)s, 'g') as m
         where m[1] = any(%(emails)s::text[])))"""
@@ -278,9 +279,19 @@ NUMBER_MATCH = (
             select 1 from unnest($N[%(first)s + 1:]) as n (number)
             where n.number = any(%(digits)s::text[])))))"""
 )
-TOKEN_MATCH = """exists (
-        select 1 from regexp_matches(lower($V), %(word)s, 'g') as w
-        where w[1] = any(%(tokens)s::text[]))"""
+TOKEN_MATCH = (
+    "($W is not null and ("
+    + " or ".join(f"$W[{i}] = any(%(tokens)s::text[])" for i in range(1, FIRST_NUMBERS + 1))
+    + """
+        or (cardinality($W) > %(first)s and exists (
+            select 1 from unnest($W[%(first)s + 1:]) as w (word)
+            where w.word = any(%(tokens)s::text[])))))"""
+)
+# the words of a value (WORD): the breaks turned into blanks by translate and split, without a
+# regular expression per value (regexp_matches over every value made the search 5 times slower)
+WORDS = """case when length($V) >= %(shortest_token)s then
+        string_to_array(translate(lower($V), %(word_breaks)s, %(word_blanks)s), ' ')
+    end"""
 NUMBERS = """case when length($V) >= %(min_digits)s and $V ~ %(digit_run)s then
         string_to_array(
             btrim(regexp_replace(translate($V, %(separators)s, ''), '\\D+', ' ', 'g')), ' ')
@@ -293,13 +304,14 @@ def table_query(schema: str, table: str, columns: list[str], *, tokens: bool) ->
         sql.SQL("{}::text as {}").format(sql.Identifier(c), sql.Identifier(f"v{i}"))
         for i, c in enumerate(columns)
     )
-    numbers = sql.SQL(", ").join(
-        sql.SQL(NUMBERS.replace("$V", f"v{i}") + f" as n{i}") for i in range(len(columns))
-    )
+    cut = [NUMBERS.replace("$V", f"v{i}") + f" as n{i}" for i in range(len(columns))]
+    if tokens:
+        cut += [WORDS.replace("$V", f"v{i}") + f" as w{i}" for i in range(len(columns))]
+    numbers = sql.SQL(", ").join(sql.SQL(c) for c in cut)
     counts = []
     for i in range(len(columns)):
         match = EMAIL_MATCH + " or " + NUMBER_MATCH + (" or " + TOKEN_MATCH if tokens else "")
-        match = match.replace("$V", f"t.v{i}").replace("$N", f"t.n{i}")
+        match = match.replace("$V", f"t.v{i}").replace("$N", f"t.n{i}").replace("$W", f"t.w{i}")
         counts.append(sql.SQL(f"count(*) filter (where {match})"))
     return sql.SQL(
         "select {counts} from (select *, {numbers} from (select {values} from {table}) as raw "
@@ -325,7 +337,9 @@ def find_anywhere(
     emails, digits, tokens = search_keys(values)
     parameters = {
         "email_token": EMAIL_TOKEN,
-        "word": WORD,
+        "word_breaks": WORD_BREAKS,
+        "word_blanks": " " * len(WORD_BREAKS),
+        "shortest_token": min((len(t) for t in tokens), default=1),
         "digit_run": DIGIT_RUN,
         "separators": SEPARATORS,
         "min_digits": MIN_DIGITS,
