@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install lint ruff sqlfluff bouncer chromium pytest bench clean db-stop
+.PHONY: demo test install lint ruff sqlfluff bouncer chromium pytest bench bench-er clean db-stop
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -67,6 +67,11 @@ pytest: $(STAMP)
 ## bench: generate 1M customers, load, build; figures are printed and written to bench/results.json
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+
+## bench-er: entity resolution side by side with Splink 5 (own venv) on FEBRL1-4, one evaluator
+bench-er: $(STAMP)
+	$(BIN)/python bench/dedup_accuracy.py --datasets febrl1 febrl2 febrl3 febrl4
+	$(BIN)/python bench/splink_reference.py
 
 db-stop: $(STAMP)
 	$(BIN)/crm-segments db stop
