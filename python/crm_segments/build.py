@@ -76,6 +76,28 @@ class BuildSummary:
         return [n for n in self.nodes if n.status == "warn"]
 
 
+def profile_table(summaries: list[BuildSummary], top: int = 15) -> Table:
+    """The ``top`` slowest nodes of the build's dbt invocations, and the time per resource type
+    (node seconds summed over dbt's threads, so more than the wall clock when threads > 1)."""
+    nodes = [n for summary in summaries for n in summary.nodes]
+    per_type: Counter[str] = Counter()
+    for node in nodes:
+        per_type[node.resource_type] += node.seconds
+    wall = sum(summary.seconds for summary in summaries)
+    by_type = ", ".join(f"{kind} {seconds:,.0f}s" for kind, seconds in per_type.most_common())
+    table = Table(
+        title=f"slowest nodes of {len(nodes):,} ({wall:,.0f}s wall clock; {by_type})",
+        title_justify="left",
+    )
+    table.add_column("seconds", justify="right")
+    table.add_column("share", justify="right")
+    table.add_column("node")
+    total = sum(per_type.values()) or 1.0
+    for node in sorted(nodes, key=lambda n: n.seconds, reverse=True)[:top]:
+        table.add_row(f"{node.seconds:,.1f}", f"{node.seconds / total:.0%}", node.unique_id)
+    return table
+
+
 def _dbt_args(command: str, target: str, extra: list[str]) -> list[str]:
     return [
         command,

@@ -259,6 +259,10 @@ def _cmd_build(args: argparse.Namespace) -> int:
     success = fitted and all(summary.success for summary in summaries)
     published = _publish_after_build(target, success=success, partial=partial)
     _print_business_summary(target, overrides, summaries[-1])
+    if getattr(args, "profile", None):
+        from crm_segments.build import profile_table
+
+        console.print(profile_table(summaries, args.profile))
     return 0 if success and published is not False else 1
 
 
@@ -825,6 +829,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--reset-segment-history",
         action="store_true",
         help="drop the stored segment history first (segment_membership starts again)",
+    )
+    p.add_argument(
+        "--profile",
+        nargs="?",
+        type=int,
+        const=15,
+        metavar="N",
+        help="print the N slowest nodes (default 15) and the time per resource type at the end",
     )
     p.set_defaults(func=_cmd_build)
 

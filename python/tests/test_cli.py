@@ -48,6 +48,29 @@ def test_parser_defaults() -> None:
     assert project_vars.value("raw_schema") == "raw"
     args = build_parser().parse_args(["build", "--select", "a", "b", "--full-refresh"])
     assert args.select == ["a", "b"] and args.full_refresh
+    assert build_parser().parse_args(["build"]).profile is None
+    assert build_parser().parse_args(["build", "--profile"]).profile == 15
+    assert build_parser().parse_args(["build", "--profile", "5"]).profile == 5
+
+
+def test_profile_lists_the_slowest_nodes_first() -> None:
+    from rich.console import Console
+
+    from crm_segments.build import BuildSummary, NodeOutcome, profile_table
+
+    def node(name: str, kind: str, seconds: float) -> NodeOutcome:
+        return NodeOutcome(f"{kind} {name}", kind, "success", seconds, name=name)
+
+    first = BuildSummary("build", "embedded", 30.0, True, [node("a", "model", 20.0)])
+    second = BuildSummary(
+        "build", "embedded", 12.0, True, [node("b", "model", 5.0), node("t", "test", 15.0)]
+    )
+    console = Console(width=200, record=True)
+    console.print(profile_table([first, second], top=2))
+    text = " ".join(console.export_text().split())
+    assert "slowest nodes of 3 (42s wall clock; model 25s, test 15s)" in text, text
+    assert text.index("model a") < text.index("test t"), text
+    assert "model b" not in text, text  # only the top 2
 
 
 def test_builds_leave_the_unit_tests_to_development_unless_asked() -> None:

@@ -35,8 +35,9 @@ NEW = 25  # batch records of people nobody has seen
 
 
 def build() -> None:
-    result = run_cli("build", *SELECT, env=ENV)
+    result = run_cli("build", *SELECT, "--profile", "5", env=ENV)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    assert "slowest nodes of" in " ".join(result.stdout.split()), result.stdout[-2000:]
 
 
 def source_map(conn: psycopg.Connection) -> dict[str, str]:
