@@ -63,6 +63,7 @@ RECORDS = """
         upper(trim(raw.national_id)) as national_id,
         standardized.phone_e164,
         standardized.phone_national_number,
+        standardized.phone_country,
         standardized.phone_raw_digits
     from intermediate.int_contacts_resolved as records
     join intermediate.int_contacts_standardized as standardized
@@ -81,15 +82,6 @@ RECORDS = """
         on erased.customer_id = records.customer_id
 """
 
-# the digit strings a stored number can be equal to when it is this phone (see phone_forms)
-PHONE_FORMS_SQL = """array_remove(array[
-        regexp_replace(phone_e164, '[^0-9]', '', 'g'),
-        '00' || regexp_replace(phone_e164, '[^0-9]', '', 'g'),
-        phone_national_number,
-        '0' || phone_national_number,
-        '8' || phone_national_number,
-        phone_raw_digits], null)"""
-
 
 def erased_identifiers(conn: psycopg.Connection[Any]) -> list[str]:
     """Identifiers of the erased persons, from their contact records; only those that no person
@@ -106,52 +98,24 @@ def erased_identifiers(conn: psycopg.Connection[Any]) -> list[str]:
     rows = conn.execute(
         f"""
         with records as (
-            select row_number() over () as record_number, *
-            from ({RECORDS}) as records
+            select * from ({RECORDS}) as records
         ),
 
         others as (
             select * from records where not is_erased
-        ),
-
-        other_phones as (
-            select regexp_replace(phone_e164, '[^0-9]', '', 'g') as phone_key from others
-            union
-            select phone_raw_digits from others
-            union
-            select regexp_replace(subscriptions.msisdn, '[^0-9]', '', 'g')
-            from staging.stg_crm__subscriptions as subscriptions
-            join intermediate.int_accounts_resolved as accounts
-                on accounts.account_id = subscriptions.account_id
-            left join intermediate.int_customers_erased as erased
-                on erased.customer_id = accounts.customer_id
-            where erased.customer_id is null
-        ),
-
-        erased_phone_forms as (
-            select record_number, unnest({PHONE_FORMS_SQL}) as phone_key
-            from records
-            where is_erased
-        ),
-
-        shared_phones as (
-            select distinct erased_phone_forms.record_number
-            from erased_phone_forms
-            join other_phones on other_phones.phone_key = erased_phone_forms.phone_key
         )
 
         select
             case when shared_email.email is null then records.email end,
-            case when shared_phones.record_number is null then records.phone end,
+            records.phone,
             case when shared_id.national_id_key is null then records.national_id end,
-            case when shared_phones.record_number is null then records.phone_e164 end,
-            case when shared_phones.record_number is null then records.phone_national_number end
+            records.phone_e164,
+            records.phone_national_number,
+            records.phone_country
         from records
         -- hash joins with the distinct identifiers of the others (`not in` would probe per row)
         left join (select distinct email from others) as shared_email
             on shared_email.email = records.email
-        left join shared_phones
-            on shared_phones.record_number = records.record_number
         left join (
             select distinct regexp_replace(national_id, '[^0-9A-Z]', '', 'g') as national_id_key
             from others
@@ -160,15 +124,49 @@ def erased_identifiers(conn: psycopg.Connection[Any]) -> list[str]:
         where records.is_erased
         """
     ).fetchall()
-    return identifiers_of(rows)
+    forms = {row: phone_forms(row[1], row[3], row[4], row[5]) for row in rows}
+    candidates = sorted(set().union(*forms.values())) if forms else []
+    shared = {
+        key
+        for (key,) in conn.execute(
+            f"""
+            with others as (
+                select * from ({RECORDS}) as records where not is_erased
+            ),
+
+            other_phones as (
+                select regexp_replace(phone_e164, '[^0-9]', '', 'g') as phone_key from others
+                union
+                select phone_raw_digits from others
+                union
+                select regexp_replace(subscriptions.msisdn, '[^0-9]', '', 'g')
+                from staging.stg_crm__subscriptions as subscriptions
+                join intermediate.int_accounts_resolved as accounts
+                    on accounts.account_id = subscriptions.account_id
+                left join intermediate.int_customers_erased as erased
+                    on erased.customer_id = accounts.customer_id
+                where erased.customer_id is null
+            )
+
+            select candidates.phone_key
+            from unnest(%s::text[]) as candidates (phone_key)
+            join other_phones on other_phones.phone_key = candidates.phone_key
+            """,
+            (candidates,),
+        ).fetchall()
+    }
+    # a phone one of whose forms another person carries is left out (its e-mail and id stay)
+    return identifiers_of(
+        (row[0], None, row[2], None, None, None) if forms[row] & shared else row for row in rows
+    )
 
 
 def contact_records(conn: psycopg.Connection[Any], sample: int) -> list[Record]:
-    """(e-mail, phone, national id, E.164, national number) of ``sample`` contact records,
-    a deterministic choice (for tests of the search)."""
+    """(e-mail, phone, national id, E.164, national number, phone country) of ``sample``
+    contact records, a deterministic choice (for tests of the search)."""
     return conn.execute(  # type: ignore[return-value]
         f"""
-        select email, phone, national_id, phone_e164, phone_national_number
+        select email, phone, national_id, phone_e164, phone_national_number, phone_country
         from ({RECORDS}) as records
         order by md5(coalesce(email, '') || coalesce(phone, '') || coalesce(national_id, ''))
         limit %s
@@ -177,22 +175,50 @@ def contact_records(conn: psycopg.Connection[Any], sample: int) -> list[Record]:
     ).fetchall()
 
 
-Record = tuple[str | None, str | None, str | None, str | None, str | None]
+Record = tuple[str | None, str | None, str | None, str | None, str | None, str | None]
 
 
-def phone_forms(phone: str | None, e164: str | None, national_number: str | None) -> set[str]:
+def phone_forms(
+    phone: str | None, e164: str | None, national_number: str | None, country: str | None
+) -> set[str]:
     """The digit strings a stored number equals when it is this phone: the numbers in the
-    phone as typed (separators dropped, as the search cuts values); the E.164 digits, also
-    after 00; the national significant number, also after a trunk prefix 0 or 8 (the numbering
-    plans' prefixes: 0 in most countries, 8 in Russia and Kazakhstan). A stored number matches
-    a phone only when it is one of these, not when it merely ends with the same digits."""
-    forms = set(numbers_in(phone or ""))
+    phone as typed (separators dropped, as the search cuts values, also after a leading 00);
+    the E.164 digits, also after 00; the national significant number, also after a trunk
+    prefix 0 or 8 (the numbering plans' prefixes: 0 in most countries, 8 in Russia and
+    Kazakhstan). A stored number matches a phone only when it is one of these, not when it
+    merely ends with the same digits.
+
+    An erased person's E.164 number is scrubbed from the project's tables: it is read again
+    from the phone as typed with libphonenumber (the dev extra ``phonenumbers``), in the
+    country the project gave the number (``phone_country``, which is not personal data).
+    """
+    typed = numbers_in(phone or "")
+    forms = set(typed) | {n[2:] for n in typed if n.startswith("00")}
+    if not e164 and phone and country:
+        e164, national_number = parsed_phone(phone, country)
     digits = re.sub(r"\D", "", e164 or "")
     if digits:
         forms.update({digits, "00" + digits})
     if national_number:
         forms.update({national_number, "0" + national_number, "8" + national_number})
     return forms
+
+
+def parsed_phone(phone: str, country: str) -> tuple[str | None, str | None]:
+    """(E.164, national significant number) of a typed phone in a country, by libphonenumber;
+    (None, None) when it is not a valid number there."""
+    import phonenumbers  # dev extra: the tests and the benchmark, not the CLI
+
+    try:
+        number = phonenumbers.parse(phone, country)
+    except phonenumbers.NumberParseException:
+        return None, None
+    if not phonenumbers.is_valid_number(number):
+        return None, None
+    return (
+        phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164),
+        phonenumbers.national_significant_number(number),
+    )
 
 
 def numbers_in(text: str) -> list[str]:
@@ -202,16 +228,17 @@ def numbers_in(text: str) -> list[str]:
 
 
 def identifiers_of(records: Iterable[Record]) -> list[str]:
-    """What to search for, from (e-mail, phone, national id, E.164, national number): the
-    e-mail lower-cased (also one typed without its @, of 8 characters or more), the phone's
-    forms (phone_forms) of 9 digits or more, the national id upper-cased (8 characters or
-    more)."""
+    """What to search for, from (e-mail, phone, national id, E.164, national number, phone
+    country): the e-mail lower-cased (also one typed without its @, of 8 characters or more),
+    the phone's forms (phone_forms) of 9 digits or more, the national id upper-cased (8
+    characters or more)."""
     values: set[str] = set()
-    for email, phone, national_id, e164, national_number in records:
+    for email, phone, national_id, e164, national_number, country in records:
         email = (email or "").strip().lower()
         if "@" in email or len(email) >= 8:
             values.add(email)
-        values.update(f for f in phone_forms(phone, e164, national_number) if len(f) >= MIN_DIGITS)
+        forms = phone_forms(phone, e164, national_number, country)
+        values.update(f for f in forms if len(f) >= MIN_DIGITS)
         national_id = (national_id or "").strip().upper()
         if len(national_id) >= 8:
             values.add(national_id)
