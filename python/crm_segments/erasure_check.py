@@ -91,7 +91,9 @@ def erased_identifiers(conn: psycopg.Connection[Any]) -> list[str]:
     persons' records is also the other person's data: it stays on their records (and in what is
     built from them), so it is not what must be gone. Shared means: the same lower-cased e-mail,
     the same letters and digits of a national id, or a phone one of whose forms (phone_forms)
-    is the E.164 number or the digits as typed of a record of a person who is not erased, or
+    is the E.164 number, the national number or the digits as typed of a record of a person who
+    is not erased (a Chinese mobile typed 130 1779 6947 by one and +86 130 1779 6947 by the
+    other), or
     the line (msisdn) of a subscription whose account holder is not erased: an erased person's
     mobile can be a line of a relative's account, and the holder's contract keeps it.
     """
@@ -138,6 +140,8 @@ def erased_identifiers(conn: psycopg.Connection[Any]) -> list[str]:
                 select regexp_replace(phone_e164, '[^0-9]', '', 'g') as phone_key from others
                 union
                 select phone_raw_digits from others
+                union
+                select phone_national_number from others
                 union
                 select regexp_replace(subscriptions.msisdn, '[^0-9]', '', 'g')
                 from staging.stg_crm__subscriptions as subscriptions

@@ -4,7 +4,8 @@
     the person's usable e-mails, usable phones or valid national ids in any field (e.g. a copy
     of their record without a key, or a suppression of their e-mail or phone whose id is
     missing): the e-mail and national id compared standardized, and every raw field compared
-    whole (trimmed, lower-cased) and, for phones, by its digits. -#}
+    whole (trimmed, lower-cased) and, for phones, by its digits: the E.164 digits, or the
+    national number alone or after a trunk prefix 0 or 8 (a phone typed 0722 123 456). -#}
 with
 
 quarantined as (
@@ -87,6 +88,23 @@ erased_keys as (
             (case when erased_records.is_national_id_valid then erased_records.national_id end)
         ) as pii (pii_value)
     where pii.pii_value is not null
+
+    union
+
+    -- a usable phone typed in national form: its national number, alone or after a trunk
+    -- prefix (0 in most numbering plans, 8 in Russia and Kazakhstan): 0722 123 456
+    select distinct
+        null as value_key,
+        national.digit_key
+    from erased_records
+    cross join
+        lateral (
+            values
+            (erased_records.phone_national_number),
+            ('0' || erased_records.phone_national_number),
+            ('8' || erased_records.phone_national_number)
+        ) as national (digit_key)
+    where erased_records.is_phone_usable and erased_records.phone_national_number is not null
 
 ),
 

@@ -109,6 +109,7 @@ final as (
         contacts.email,
         coalesce(contacts.is_email_valid and usable_identifiers.is_email_usable, false) as is_email_usable,
         contacts.phone_e164,
+        contacts.phone_national_number,
         contacts.phone_type,
         coalesce(usable_identifiers.is_phone_usable, false) as is_phone_usable,
         contacts.address_line,
