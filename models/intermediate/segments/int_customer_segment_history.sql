@@ -11,10 +11,13 @@
     the whole history of every changed person and type (delete+insert). A rerun on the same day
     therefore gives the same rows as a first run, and a label that disappeared in a rerun is
     closed. A build with an as-of date before the latest recorded one leaves the history as it
-    is (segment_membership then shows the history cut at its own as-of date). -#}
+    is (segment_membership then shows the history cut at its own as-of date). The history is
+    state, not a rebuild: unlike the other intermediate tables it is written to the
+    write-ahead log (unlogged=false). -#}
 {{
     config(
         materialized='incremental',
+        unlogged=false,
         unique_key=['customer_id', 'segment_type'],
         incremental_strategy='delete+insert',
         full_refresh=false,
