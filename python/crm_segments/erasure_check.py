@@ -1,9 +1,9 @@
 """Where is an erased person's data? (issue 11) Used by python/tests/test_roles.py and bench/run.py.
 
-``erased_identifiers`` reads the e-mails, phones (as typed, and the forms of the number the
-project standardized: E.164, national) and national ids of the erased persons from the
-records resolved to them; ``find_anywhere``
-searches every text, JSON and array column of every table in the schemas the project writes -
+``erased_identifiers`` reads the e-mails, phones (as typed, and the number's E.164 and national
+forms, read again with libphonenumber: the project's own are scrubbed) and national ids of the
+erased persons from the records resolved to them; ``find_anywhere`` searches every text, JSON
+and array column of every table in the schemas the project writes -
 staging, intermediate, the build and published marts, the kept versions, stored test failures,
 clusters - and, on request, raw, for any of them. Only tables are read: views store nothing (the
 public marts are partitioned tables whose one partition is the current version's table, and the
@@ -93,9 +93,9 @@ def erased_identifiers(conn: psycopg.Connection[Any]) -> list[str]:
     the same letters and digits of a national id, or a phone one of whose forms (phone_forms)
     is the E.164 number, the national number or the digits as typed of a record of a person who
     is not erased (a Chinese mobile typed 130 1779 6947 by one and +86 130 1779 6947 by the
-    other), or
-    the line (msisdn) of a subscription whose account holder is not erased: an erased person's
-    mobile can be a line of a relative's account, and the holder's contract keeps it.
+    other), or the line (msisdn) of a subscription whose account holder is not erased: an
+    erased person's mobile can be a line of a relative's account, and the holder's contract
+    keeps it.
     """
     rows = conn.execute(
         f"""
