@@ -95,7 +95,7 @@ erased_keys as (
     -- prefix (0 in most numbering plans, 8 in Russia and Kazakhstan): 0722 123 456
     select distinct
         null as value_key,
-        national.digit_key
+        national_forms.digit_key
     from erased_records
     cross join
         lateral (
@@ -103,7 +103,7 @@ erased_keys as (
             (erased_records.phone_national_number),
             ('0' || erased_records.phone_national_number),
             ('8' || erased_records.phone_national_number)
-        ) as national (digit_key)
+        ) as national_forms (digit_key)
     where erased_records.is_phone_usable and erased_records.phone_national_number is not null
 
 ),
