@@ -22,8 +22,10 @@ customers): each value is cut into tokens that are probed against the identifier
   ``79123456789``); a number holds a phone when it equals one of the phone's forms: its digits
   as typed, E.164 with or without 00, the national number with or without a trunk prefix
   (``0040 722 878 699``, ``+40722878699``, ``phone:+40722878699`` and ``0722-878-699`` all
-  do; ``T0040722878699`` or a longer number ending with the same digits does not), and a
-  national id when it equals its digits;
+  do; a longer number ending with the same digits does not), and a national id when it
+  equals its digits; digits glued to a Latin letter are part of a code, not a number
+  (``RT74-2321963`` is a record key, not the national number 742321963 of 0742 321 963;
+  ``T0040722878699`` is an account);
 - anything else (a national id with letters, an e-mail typed without its ``@``): equal to a
   whole word (a run of characters up to a blank, quote, comma, colon, semicolon, bar, bracket
   or backslash), as typed or with only its letters and digits.
@@ -50,6 +52,9 @@ WORD = r"""[^\s"',;:|<>()\[\]{}\\]+"""  # the same breaks as a regular expressio
 EMAIL_TOKEN = WORD + "@" + WORD
 DIGIT_RUN = r"\d[\d\s().\-/]{7,}\d"  # a number of 9 digits or more, maybe typed with separators
 SEPARATORS = " ().-/"
+# digits glued to a Latin letter, with what follows them up to a blank, are part of a code (a
+# record key RT74-2321963, an account T0040722878699), not a number typed with separators
+CODE = r"[A-Za-z]\d[\d().\-/]*"
 FIRST_NUMBERS = 4  # numbers of a value probed one by one; the rest (JSON records) through unnest
 
 
@@ -236,8 +241,9 @@ def parsed_phone(phone: str, country: str) -> tuple[str | None, str | None]:
 
 def numbers_in(text: str) -> list[str]:
     """The numbers of a text as the search cuts them (NUMBERS): separators dropped, so a number
-    typed with blanks, dots, dashes, slashes or brackets is one number."""
-    return re.findall(r"\d+", text.translate(str.maketrans("", "", SEPARATORS)))
+    typed with blanks, dots, dashes, slashes or brackets is one number; digits glued to a letter
+    (CODE) are part of a code, not a number."""
+    return re.findall(r"\d+", re.sub(CODE, " ", text).translate(str.maketrans("", "", SEPARATORS)))
 
 
 def identifiers_of(records: Iterable[Record]) -> list[str]:
@@ -335,7 +341,8 @@ WORDS = """case when length($V) >= %(shortest_token)s then
     end"""
 NUMBERS = """case when length($V) >= %(min_digits)s and $V ~ %(digit_run)s then
         string_to_array(
-            btrim(regexp_replace(translate($V, %(separators)s, ''), '\\D+', ' ', 'g')), ' ')
+            btrim(regexp_replace(translate(regexp_replace($V, %(code)s, ' ', 'g'),
+                %(separators)s, ''), '\\D+', ' ', 'g')), ' ')
     end"""
 
 
@@ -383,6 +390,7 @@ def find_anywhere(
         "shortest_token": min((len(t) for t in tokens), default=1),
         "digit_run": DIGIT_RUN,
         "separators": SEPARATORS,
+        "code": CODE,
         "min_digits": MIN_DIGITS,
         "first": FIRST_NUMBERS,
         "emails": sorted(emails),

@@ -300,6 +300,45 @@ def test_erased_persons_data_is_nowhere_the_project_writes(embedded_pg, demo_mar
     assert kinds <= in_raw, f"raw still has them: {sorted(in_raw)}"
 
 
+def test_the_search_reads_phones_not_codes(embedded_pg) -> None:
+    """A phone is found however it is typed (separators, 00 or +, trunk prefix, inside JSON),
+    but digits glued to a letter are part of a code: a record key RT74-2321963 does not hold
+    the national number 742321963 of a phone 0742 321 963 (a false positive of the 1M search).
+    """
+    forms = erasure_check.phone_forms("0742 321 963", None, None, "RO")
+    assert {"40742321963", "0040742321963", "0742321963", "742321963"} <= forms
+    values = erasure_check.identifiers_of([(None, "0742 321 963", None, None, None, "RO")])
+    stored = {
+        "+40 742 321 963": 1,
+        "0040-742-321-963": 1,
+        "tel.0742.321.963": 1,
+        '{"phone": "(0742) 321963"}': 1,
+        "RT74-2321963": 0,
+        "T0040742321963": 0,
+        "a voucher 9742321963": 0,
+    }
+    schema = "marts_search_probe"  # a written schema's name (marts%), dropped again
+    with psycopg.connect(embedded_pg.url, autocommit=True) as conn:
+        conn.execute(sql.SQL("drop schema if exists {} cascade").format(sql.Identifier(schema)))
+        conn.execute(sql.SQL("create schema {}").format(sql.Identifier(schema)))
+        try:
+            for i, value in enumerate(stored):
+                table = sql.Identifier(schema, f"t{i}")
+                conn.execute(sql.SQL("create table {} (v text)").format(table))
+                conn.execute(sql.SQL("insert into {} values (%s)").format(table), (value,))
+            found = {
+                key: count
+                for key, count in erasure_check.find_anywhere(
+                    conn, values, include_raw=False
+                ).items()
+                if key.startswith(schema + ".")
+            }
+        finally:
+            conn.execute(sql.SQL("drop schema {} cascade").format(sql.Identifier(schema)))
+    expected = {f"{schema}.t{i}.v": n for i, n in enumerate(stored.values()) if n}
+    assert found == expected
+
+
 def substring_search(url: str, values: list[str]) -> dict[str, int]:
     """The plain reference: rows whose lower-cased text contains an identifier (`like`)."""
     patterns = [f"%{v.lower()}%" for v in values]
