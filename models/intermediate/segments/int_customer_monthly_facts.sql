@@ -13,9 +13,20 @@
 }}
 with
 
+-- the only read of usage: the first usage month (start of the month spine) and the billed
+-- subscription months below both read this CTE, so PostgreSQL scans the table once
 usages as (
 
-    select * from {{ ref('stg_crm__monthly_usages') }}
+    select
+        subscription_id,
+        billing_month,
+        revenue,
+        cost,
+        voice_minutes,
+        sms_count,
+        data_mb,
+        roaming_revenue
+    from {{ ref('stg_crm__monthly_usages') }}
 
 ),
 
@@ -71,12 +82,16 @@ subscription_months as (
 
 ),
 
-usage_rows as (
+-- a person's subscription in a month: billed in it (a usage row; the month must be in the
+-- spine), or active by its dates. Active = either (an unreadable activation date must not make
+-- a paying subscription disappear); billed = a usage row
+subscription_month_rows as (
 
     select
         subscriptions.customer_id,
         usages.billing_month as month,
         usages.subscription_id,
+        true as is_billed,
         usages.revenue,
         usages.cost,
         usages.voice_minutes,
@@ -86,10 +101,24 @@ usage_rows as (
     from usages
     inner join subscriptions on usages.subscription_id = subscriptions.subscription_id
     inner join months on usages.billing_month = months.month
+    union all
+    select
+        customer_id,
+        month,
+        subscription_id,
+        false as is_billed,
+        null as revenue,
+        null as cost,
+        null as voice_minutes,
+        null as sms_count,
+        null as data_mb,
+        null as roaming_revenue
+    from subscription_months
 
 ),
 
-usage_by_month as (
+-- usage sums and subscription counts per person and month, in one aggregation
+subscriptions_by_month as (
 
     select
         customer_id,
@@ -100,33 +129,9 @@ usage_by_month as (
         coalesce(sum(sms_count), 0) as sms_count,
         coalesce(sum(data_mb), 0) as data_mb,
         coalesce(sum(roaming_revenue), 0) as roaming_revenue,
-        count(distinct subscription_id) as billed_subscriptions
-    from usage_rows
-    group by customer_id, month
-
-),
-
--- active = active by its dates, or billed in the month (an unreadable activation date must not
--- make a paying subscription disappear)
-active_by_month as (
-
-    select
-        customer_id,
-        month,
-        count(distinct subscription_id) as active_subscriptions
-    from (
-        select
-            customer_id,
-            month,
-            subscription_id
-        from subscription_months
-        union
-        select
-            customer_id,
-            month,
-            subscription_id
-        from usage_rows
-    ) as active_rows
+        count(distinct subscription_id) as active_subscriptions,
+        count(distinct subscription_id) filter (where is_billed) as billed_subscriptions
+    from subscription_month_rows
     group by customer_id, month
 
 ),
@@ -216,7 +221,7 @@ person_months as (
     select
         customer_id,
         month
-    from active_by_month
+    from subscriptions_by_month
     union
     select
         customer_id,
@@ -241,17 +246,17 @@ final as (
         person_months.customer_id,
         person_months.month,
         nps_by_month.nps_score,
-        coalesce(usage_by_month.revenue, 0) as revenue,
-        coalesce(usage_by_month.cost, 0) as cost,
-        coalesce(usage_by_month.revenue, 0) - coalesce(usage_by_month.cost, 0) as margin,
-        coalesce(usage_by_month.revenue, 0)
-        / nullif(active_by_month.active_subscriptions, 0) as arpu,
-        coalesce(usage_by_month.voice_mou, 0) as voice_mou,
-        coalesce(usage_by_month.sms_count, 0) as sms_count,
-        coalesce(usage_by_month.data_mb, 0) as data_mb,
-        coalesce(usage_by_month.roaming_revenue, 0) as roaming_revenue,
-        coalesce(active_by_month.active_subscriptions, 0) as active_subscriptions,
-        coalesce(usage_by_month.billed_subscriptions, 0) as billed_subscriptions,
+        coalesce(subscriptions_by_month.revenue, 0) as revenue,
+        coalesce(subscriptions_by_month.cost, 0) as cost,
+        coalesce(subscriptions_by_month.revenue, 0) - coalesce(subscriptions_by_month.cost, 0) as margin,
+        coalesce(subscriptions_by_month.revenue, 0)
+        / nullif(subscriptions_by_month.active_subscriptions, 0) as arpu,
+        coalesce(subscriptions_by_month.voice_mou, 0) as voice_mou,
+        coalesce(subscriptions_by_month.sms_count, 0) as sms_count,
+        coalesce(subscriptions_by_month.data_mb, 0) as data_mb,
+        coalesce(subscriptions_by_month.roaming_revenue, 0) as roaming_revenue,
+        coalesce(subscriptions_by_month.active_subscriptions, 0) as active_subscriptions,
+        coalesce(subscriptions_by_month.billed_subscriptions, 0) as billed_subscriptions,
         coalesce(transactions_by_month.transaction_count, 0) as transaction_count,
         coalesce(transactions_by_month.transaction_amount, 0) as transaction_amount,
         coalesce(transactions_by_month.topup_count, 0) as topup_count,
@@ -260,12 +265,9 @@ final as (
         coalesce(interactions_by_month.complaint_count, 0) as complaint_count,
         coalesce(nps_by_month.nps_response_count, 0) as nps_response_count
     from person_months
-    left join usage_by_month
-        on person_months.customer_id = usage_by_month.customer_id
-            and person_months.month = usage_by_month.month
-    left join active_by_month
-        on person_months.customer_id = active_by_month.customer_id
-            and person_months.month = active_by_month.month
+    left join subscriptions_by_month
+        on person_months.customer_id = subscriptions_by_month.customer_id
+            and person_months.month = subscriptions_by_month.month
     left join transactions_by_month
         on person_months.customer_id = transactions_by_month.customer_id
             and person_months.month = transactions_by_month.month
