@@ -1,85 +1,60 @@
 {#- Every raw row that could not be staged (missing, unreadable or duplicated key), from all
-    twelve raw tables, with its reason and its raw values. -#}
-{%- set tables = {
-    'crm_contacts': 'base_crm__contacts',
-    'subscriptions': 'base_crm__subscriptions',
-    'usage_monthly': 'base_crm__monthly_usages',
-    'transactions': 'base_crm__transactions',
-    'consent_events': 'base_crm__consent_events',
-    'contact_preferences': 'base_crm__contact_preferences',
-    'campaigns': 'base_crm__campaigns',
-    'campaign_contacts': 'base_crm__campaign_contacts',
-    'interactions': 'base_crm__interactions',
-    'nps_responses': 'base_crm__nps_responses',
-    'loyalty_events': 'base_crm__loyalty_events',
-    'suppressions': 'base_crm__suppressions',
-} -%}
+    twelve raw tables, with its reason and its raw values; and the staged consent events and
+    contact preferences rejected for the contact record they name or for what they say.
+
+    One list of parents (raw table, model), read in one loop. A base model (base_crm__*) holds
+    every raw row with its quarantine columns prefixed with _; the rows with a reason are the
+    quarantined ones. A rejected model (is_rejected: int_*_rejected) holds only rejected rows,
+    in plain columns, and its quarantine_id hashes the reason too. -#}
+{%- set parents = [
+    {'source_table': 'crm_contacts', 'model': 'base_crm__contacts'},
+    {'source_table': 'subscriptions', 'model': 'base_crm__subscriptions'},
+    {'source_table': 'usage_monthly', 'model': 'base_crm__monthly_usages'},
+    {'source_table': 'transactions', 'model': 'base_crm__transactions'},
+    {'source_table': 'consent_events', 'model': 'base_crm__consent_events'},
+    {'source_table': 'contact_preferences', 'model': 'base_crm__contact_preferences'},
+    {'source_table': 'campaigns', 'model': 'base_crm__campaigns'},
+    {'source_table': 'campaign_contacts', 'model': 'base_crm__campaign_contacts'},
+    {'source_table': 'interactions', 'model': 'base_crm__interactions'},
+    {'source_table': 'nps_responses', 'model': 'base_crm__nps_responses'},
+    {'source_table': 'loyalty_events', 'model': 'base_crm__loyalty_events'},
+    {'source_table': 'suppressions', 'model': 'base_crm__suppressions'},
+    {'source_table': 'consent_events', 'model': 'int_consent_events_rejected', 'is_rejected': true},
+    {'source_table': 'contact_preferences', 'model': 'int_contact_preferences_rejected', 'is_rejected': true},
+] -%}
 
 -- noqa: disable=LT02
 with
 
 quarantined as (
 
-    {%- for source_table, base_model in tables.items() %}
+    {%- for parent in parents %}
 
     select
-        '{{ source_table }}'::text as source_table,
+        '{{ parent.source_table }}'::text as source_table,
+        {%- if parent.is_rejected %}
+        source_key,
+        key_rank,
+        reason_code,
+        raw_record,
+        md5(concat_ws('|', '{{ parent.source_table }}'::text, source_key, key_rank, reason_code)) as quarantine_id
+        {%- else %}
         _source_key as source_key,
         _key_rank as key_rank,
         _quarantine_reason as reason_code,
-        _raw_record as raw_record
-    from {{ ref(base_model) }}
+        _raw_record as raw_record,
+        md5(concat_ws('|', '{{ parent.source_table }}'::text, _source_key, _key_rank)) as quarantine_id
+        {%- endif %}
+    from {{ ref(parent.model) }}
+    {%- if not parent.is_rejected %}
     where _quarantine_reason is not null
+    {%- endif %}
     {%- if not loop.last %}
 
     union all
     {%- endif %}
     {%- endfor %}
 
-),
-
--- staged consent events and contact preferences that name no resolved contact record, or
--- are invalid in themselves (int_consent_events_rejected, int_contact_preferences_rejected)
-references_rejected as (
-
-    select
-        'consent_events'::text as source_table,
-        source_key,
-        key_rank,
-        reason_code,
-        raw_record
-    from {{ ref('int_consent_events_rejected') }}
-    union all
-    select
-        'contact_preferences'::text as source_table,
-        source_key,
-        key_rank,
-        reason_code,
-        raw_record
-    from {{ ref('int_contact_preferences_rejected') }}
-
-),
-
-final as (
-
-    select
-        source_table,
-        source_key,
-        key_rank,
-        reason_code,
-        raw_record,
-        md5(concat_ws('|', source_table, source_key, key_rank)) as quarantine_id
-    from quarantined
-    union all
-    select
-        source_table,
-        source_key,
-        key_rank,
-        reason_code,
-        raw_record,
-        md5(concat_ws('|', source_table, source_key, key_rank, reason_code)) as quarantine_id
-    from references_rejected
-
 )
 
-select * from final
+select * from quarantined
