@@ -1,7 +1,8 @@
 {#- Blocking keys: candidate pairs are only formed between records that share a key.
     Identifier keys (e-mail, mobile, landline, national id, address, and address_line: the
     street part of an address without its postal code) come from the non-junk identifiers; name keys combine a phonetic key of either name part with the birth date
-    (both parts, so swapped first/last names still meet). -#}
+    (both parts, so swapped first/last names still meet), both parts with the postal code,
+    with the city or alone, and the birth date goes with the postal code. -#}
 {{ config(post_hook='analyze {{ this }}') }}
 with
 
@@ -25,7 +26,8 @@ name_parts as (
         birth_date,
         {{ crm_segments.phonetic_key('first_name_key') }} as first_phonetic,
         {{ crm_segments.phonetic_key('last_name_key') }} as last_phonetic,
-        postal_key
+        postal_key,
+        city_key
     from contacts
     -- offset 0 is a fence: each phonetic key is computed once per record
     offset 0  -- noqa: AM09
@@ -80,6 +82,39 @@ keys as (
         || ':' || postal_key as block_key
     from name_parts
     where first_phonetic is not null and last_phonetic is not null and postal_key is not null
+
+    union all
+
+    -- the full name alone (both orders), and with the city: a birth date and a postal code
+    -- both mistyped or missing still meet; a common name's block is over max_block_size and
+    -- skipped, its name + city block is not
+    select
+        contact_key,
+        'name' as block_type,
+        'name:' || least(first_phonetic, last_phonetic) || ':' || greatest(first_phonetic, last_phonetic)
+            as block_key
+    from name_parts
+    where first_phonetic is not null and last_phonetic is not null
+
+    union all
+
+    select
+        contact_key,
+        'name_city' as block_type,
+        'name_city:' || least(first_phonetic, last_phonetic) || ':' || greatest(first_phonetic, last_phonetic)
+        || ':' || city_key as block_key
+    from name_parts
+    where first_phonetic is not null and last_phonetic is not null and city_key is not null
+
+    union all
+
+    -- birth date and postal code: both name parts mistyped or replaced still meet
+    select
+        contact_key,
+        'dob_postal' as block_type,
+        'dob_postal:' || birth_date::text || ':' || postal_key as block_key
+    from name_parts
+    where birth_date is not null and postal_key is not null
 
 ),
 
