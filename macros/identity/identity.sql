@@ -238,3 +238,55 @@
 {% macro default__is_one_repeated_character(expr) -%}
     coalesce(length({{ expr }}) > 0 and translate({{ expr }}, left({{ expr }}, 1), '') = '', false)
 {%- endmacro %}
+
+
+{#- The comparison levels of the match-weight model, per field, strongest evidence first: one
+    definition for int_contact_pairs_compared (its accepted_values), the weights
+    (int_identity_match_weights, the seed identity_match_weights_default) and
+    crm-segments identity train. 'missing' is no level: a field missing on either side is no
+    evidence either way (Bayes factor 1). -#}
+{% macro match_levels() -%}
+    {{ return({
+        'first_name': ['equal', 'similar', 'initial', 'different'],
+        'last_name': ['equal', 'similar', 'initial', 'different'],
+        'birth_date': ['equal', 'swapped', 'typo', 'different'],
+        'national_id': ['equal', 'typo', 'different'],
+        'email': ['equal', 'different'],
+        'mobile': ['equal', 'different'],
+        'landline': ['equal', 'different'],
+        'address': ['equal', 'same_street', 'similar', 'different'],
+        'postal_code': ['equal', 'typo', 'different'],
+        'city': ['equal', 'different'],
+    }) }}
+{%- endmacro %}
+
+
+{#- The match-weight level of a name comparison level of compare_name_keys / compare_name_parts
+    (3 equal, 2 similar, 1 initial, -1 different, 0 missing). -#}
+{% macro name_comparison(level) -%}
+    {{ return(adapter.dispatch('name_comparison', 'crm_segments')(level)) }}
+{%- endmacro %}
+
+{% macro default__name_comparison(level) -%}
+    case {{ level }}
+        when 3 then 'equal'
+        when 2 then 'similar'
+        when 1 then 'initial'
+        when -1 then 'different'
+        else 'missing'
+    end
+{%- endmacro %}
+
+
+{#- equal, different, or missing (NULL on either side) for two standardized identifiers. -#}
+{% macro identifier_comparison(a, b) -%}
+    {{ return(adapter.dispatch('identifier_comparison', 'crm_segments')(a, b)) }}
+{%- endmacro %}
+
+{% macro default__identifier_comparison(a, b) -%}
+    case
+        when {{ a }} is null or {{ b }} is null then 'missing'
+        when {{ a }} = {{ b }} then 'equal'
+        else 'different'
+    end
+{%- endmacro %}

@@ -580,10 +580,16 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
 
 def _cmd_identity(args: argparse.Namespace) -> int:
     from crm_segments import db
+
+    intermediate = args.intermediate_schema or str(project_vars.value("intermediate_schema"))
+    if args.action == "train":
+        return _train_identity(args, intermediate)
     from crm_segments.errors import ExplainError
     from crm_segments.identity.explain import explain, render
 
-    intermediate = args.intermediate_schema or str(project_vars.value("intermediate_schema"))
+    if not args.key:
+        err_console.print("[red]error:[/] explain needs a record: SOURCE_SYSTEM:RECORD_ID")
+        return 2
     try:
         with db.connect(args.target) as conn:
             explanation = explain(conn, args.key, intermediate)
@@ -591,6 +597,61 @@ def _cmd_identity(args: argparse.Namespace) -> int:
         err_console.print(f"[red]error:[/] {exc}", highlight=False)
         return 2
     console.print(render(explanation))
+    return 0
+
+
+def _train_identity(args: argparse.Namespace, intermediate: str) -> int:
+    from rich.table import Table
+
+    from crm_segments import db
+    from crm_segments.errors import TrainError
+    from crm_segments.identity import train
+
+    schema = args.model_schema or str(project_vars.value("match_model_schema"))
+    try:
+        with db.connect(args.target) as conn:
+            model = train.train(conn, intermediate)
+            if not args.dry_run and not model.notes:
+                train.store(conn, model, schema)
+    except TrainError as exc:
+        err_console.print(f"[red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        return 2
+    if args.print_seed and not model.notes:
+        print(train.seed_csv(model), end="")
+        return 0
+    table = Table(title="match weights (log2 Bayes factor; missing = 0)")
+    for column in ("field", "level", "m", "u", "weight"):
+        table.add_column(column, justify="right" if column in ("m", "u", "weight") else "left")
+    table.add_row("prior", "match", f"{model.prior:.4f}", "", f"{model.prior_bits():+.2f}")
+    for name in train.FIELDS:
+        for level in model.levels[name]:
+            table.add_row(
+                name,
+                level,
+                f"{model.m[name, level]:.4f}",
+                f"{model.u[name, level]:.6f}",
+                f"{model.bayes_factor_bits(name, level):+.2f}",
+            )
+    console.print(table)
+    for note in model.sessions:
+        console.print(f"note: {note}", highlight=False)
+    state = "converged" if model.converged else "did NOT converge"
+    console.print(
+        f"EM over {model.candidate_pairs:,} candidate pairs {state} in {model.iterations} "
+        f"iterations; u from {model.sample_pairs:,} random pairs"
+    )
+    if model.notes:
+        for note in model.notes:
+            err_console.print(f"[red]rejected:[/] {note}", highlight=False, soft_wrap=True)
+        err_console.print("the model is not stored; the model in use stays")
+        return 1
+    if args.dry_run:
+        console.print("not stored (--dry-run)")
+    else:
+        console.print(
+            f"stored as model v{model.model_version} in {schema}.match_weights; "
+            "the next `crm-segments build` scores every pair with it"
+        )
     return 0
 
 
@@ -899,10 +960,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_evaluate)
 
     p = sub.add_parser(
-        "identity", help="entity resolution: explain why a record belongs to its person"
+        "identity",
+        help="entity resolution: train the match weights; explain why a record is its person's",
     )
-    p.add_argument("action", choices=["explain"])
-    p.add_argument("key", help="the record: SOURCE_SYSTEM:RECORD_ID, e.g. crm:C000123")
+    p.add_argument("action", choices=["explain", "train"])
+    p.add_argument(
+        "key", nargs="?", help="explain: the record SOURCE_SYSTEM:RECORD_ID, e.g. crm:C000123"
+    )
+    p.add_argument("--model-schema", help="train: default: the dbt var match_model_schema")
+    p.add_argument("--dry-run", action="store_true", help="train: print the model, store nothing")
+    p.add_argument(
+        "--print-seed", action="store_true", help="train: print the model as the default seed CSV"
+    )
     p.add_argument("--target", help="dbt target (default: profile's, i.e. embedded)")
     p.add_argument("--intermediate-schema", help="default: the dbt var intermediate_schema")
     p.set_defaults(func=_cmd_identity)

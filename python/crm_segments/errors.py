@@ -56,3 +56,7 @@ class FebrlError(PackageDataError):
 
 class CdnowError(PackageDataError):
     """The CDNOW file cannot be found or read; the message says why."""
+
+
+class TrainError(CrmSegmentsError, RuntimeError):
+    """The match-weight model cannot be trained, or the trained one fails its checks."""

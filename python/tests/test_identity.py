@@ -148,10 +148,31 @@ def test_explain_a_record(first_build: dict[str, str]) -> None:
     assert "same person: yes" in out and "-> match:" in out, out
     for field in ("given name", "family name", "birth date", "national id", "address"):
         assert field in out, out
+    assert "prior model v0" in out and "= match weight probability" in out, out
     missing = run_cli("identity", "explain", "crm:no-such-record", env=ENV)
     assert missing.returncode == 2 and "no contact record crm:no-such-record" in missing.stderr
     malformed = run_cli("identity", "explain", "no-colon", env=ENV)
     assert malformed.returncode == 2 and "SOURCE_SYSTEM:RECORD_ID" in malformed.stderr
+
+
+def test_train_match_weights(embedded_pg: db.EmbeddedStatus, first_build: dict[str, str]) -> None:
+    """`crm-segments identity train` learns the weights from the build's pairs and stores a
+    version (here in a schema the build does not read, so the other tests keep the default)."""
+    schema = "identity_model_test"
+    done = run_cli("identity", "train", "--model-schema", schema, env=ENV)
+    assert done.returncode == 0, done.stdout + done.stderr
+    out = " ".join(done.stdout.split())
+    assert "EM over" in out and f"stored as model v1 in {schema}.match_weights" in out, out
+    with psycopg.connect(embedded_pg.url, autocommit=True) as conn:
+        rows = dict(
+            conn.execute(
+                f"select field || ' ' || level, ln(m_probability / u_probability) / ln(2) "
+                f"from {schema}.match_weights where field <> 'prior'"
+            ).fetchall()
+        )
+        conn.execute(f"drop schema {schema} cascade")
+    assert rows["birth_date equal"] > 3 and rows["email equal"] > 3, rows
+    assert rows["birth_date different"] < 0, rows
 
 
 def test_appended_batch_changes_no_untouched_person(

@@ -1,187 +1,82 @@
-{#- Every candidate pair, compared field by field and judged by the matching rules (first rule
-    that holds wins; see _identity__models.yml). Pairs that are not matched carry the reason. -#}
+{#- Every candidate pair judged, from its comparison (int_contact_pairs_compared): by the matching
+    rules (first rule that holds wins; see _identity__models.yml), or by its match weight (the
+    log2 odds of one person, from the trained weights of int_identity_match_weights with a
+    term-frequency adjustment for common names and cities) when no guard vetoes it. Pairs that
+    are not matched carry the reason. -#}
 {{ config(post_hook='analyze {{ this }}') }}
+{%- set levels = crm_segments.match_levels() %}
 with
 
 pairs as (
 
-    select * from {{ ref('int_contact_candidate_pairs') }}
+    select * from {{ ref('int_contact_pairs_compared') }}
+    where not is_random_sample
 
 ),
 
-contacts as (
+weight_rows as (
 
-    select
-        *,
-        coalesce(first_name_key, '') || coalesce(last_name_key, '') ~ '^[a-z ''-]*$' as has_latin_name_keys
-    from {{ ref('int_contacts_match_fields') }}
+    select * from {{ ref('int_identity_match_weights') }}
 
 ),
 
-joined as (
+-- the weights as one row: a column per field and level (log2 of the Bayes factor)
+weights as (
 
     select
-        pairs.left_contact_key,
-        pairs.right_contact_key,
-        pairs.block_types,
-        string_to_array(pairs.block_types, ',') as block_type_list,
-        left_contacts.first_name_key as left_first,
-        left_contacts.last_name_key as left_last,
-        right_contacts.first_name_key as right_first,
-        right_contacts.last_name_key as right_last,
-        left_contacts.first_name_pinyin_pattern as left_first_pinyin,
-        left_contacts.last_name_pinyin_pattern as left_last_pinyin,
-        right_contacts.first_name_pinyin_pattern as right_first_pinyin,
-        right_contacts.last_name_pinyin_pattern as right_last_pinyin,
-        left_contacts.first_name_pinyin as left_first_spelling,
-        left_contacts.last_name_pinyin as left_last_spelling,
-        right_contacts.first_name_pinyin as right_first_spelling,
-        right_contacts.last_name_pinyin as right_last_spelling,
-        left_contacts.has_latin_name_keys = right_contacts.has_latin_name_keys as are_names_comparable,
-        left_contacts.has_latin_name_keys and right_contacts.has_latin_name_keys as are_names_latin,
-        left_contacts.birth_date as left_birth_date,
-        right_contacts.birth_date as right_birth_date,
-        {{ crm_segments.compare_birth_dates('left_contacts.birth_date', 'right_contacts.birth_date') }}
-            as birth_date_relation,
-        coalesce(
-            left_contacts.is_national_id_valid and right_contacts.is_national_id_valid
-            and left_contacts.national_id_type = right_contacts.national_id_type
-            and left_contacts.national_id != right_contacts.national_id,
-            false
-        ) as has_national_id_conflict,
-        case
-            when left_contacts.address_key is not null and right_contacts.address_key is not null
-                and left_contacts.postal_key = right_contacts.postal_key
-                then {{ crm_segments.name_similarity('left_contacts.address_key', 'right_contacts.address_key') }}
-        end as address_similarity,
-        coalesce(left_contacts.address_line_key != right_contacts.address_line_key, false) as has_address_conflict,
-        -- city names are not canonical (Moscow / Москва, Cluj / Cluj-Napoca): only postal codes conflict
-        -- a postal code with one digit mistyped or two exchanged is not a conflict
-        coalesce(
-            left_contacts.postal_key != right_contacts.postal_key
-            and {{ crm_segments.edit_distance('left_contacts.postal_key', 'right_contacts.postal_key') }} > 1
-            and not {{ crm_segments.is_transposition('left_contacts.postal_key', 'right_contacts.postal_key') }},
-            false
-        ) as has_location_conflict,
-        coalesce(left_contacts.postal_key = right_contacts.postal_key, false)
-        or coalesce(left_contacts.city_key = right_contacts.city_key, false) as has_location_agreement,
-        coalesce(left_contacts.postal_key = right_contacts.postal_key, false) as shares_postal_code
+        max(log2_bayes_factor) filter (where field = 'prior') as prior_log2_odds,
+        {%- for field, field_levels in levels.items() %}
+            {%- for level in field_levels %}
+                max(log2_bayes_factor) filter (where field = '{{ field }}' and level = '{{ level }}')
+                    as {{ field }}__{{ level }},
+                max(u_probability) filter (where field = '{{ field }}' and level = '{{ level }}')
+                    as {{ field }}__{{ level }}__u,
+            {%- endfor %}
+        {%- endfor %}
+        max(model_version) as model_version
+    from weight_rows
+
+),
+
+scored as (
+
+    select
+        pairs.*,
+        weights.model_version as match_model_version,
+        weights.prior_log2_odds
+        {%- for field, field_levels in levels.items() %}
+            + case pairs.{{ field }}_comparison
+                {%- for level in field_levels %}
+                    when '{{ level }}' then weights.{{ field }}__{{ level }}
+                {%- endfor %}
+                else 0
+            end
+        {%- endfor %}
+        -- a common value agreeing is weaker evidence than a rare one: the u probability of
+        -- "equal" is replaced by the value's own frequency (term-frequency adjustment)
+        + coalesce(ln(weights.first_name__equal__u / pairs.agreed_first_name_share) / ln(2), 0)
+        + coalesce(ln(weights.last_name__equal__u / pairs.agreed_last_name_share) / ln(2), 0)
+        + coalesce(ln(weights.city__equal__u / pairs.agreed_city_share) / ln(2), 0)
+            as match_weight
     from pairs
-    inner join contacts as left_contacts
-        on pairs.left_contact_key = left_contacts.contact_key
-    inner join contacts as right_contacts
-        on pairs.right_contact_key = right_contacts.contact_key
-
-),
-
-compared as (
-
-    select
-        joined.*,
-        {{ crm_segments.compare_name_parts(
-            'joined.left_first', 'joined.right_first', 'joined.left_first_pinyin', 'joined.right_first_pinyin',
-            'joined.left_first_spelling', 'joined.right_first_spelling', 'joined.are_names_comparable'
-        ) }} as straight_first_level,
-        -- family names: the gendered ending is judged on the given names (Irina Smirnov is a typo)
-        {{ crm_segments.compare_name_parts(
-            'joined.left_last', 'joined.right_last', 'joined.left_last_pinyin', 'joined.right_last_pinyin',
-            'joined.left_last_spelling', 'joined.right_last_spelling', 'joined.are_names_comparable',
-            gendered=false, is_family_name=true
-        ) }} as straight_last_level,
-        -- the last-name slot compared as given names are (Ion / Ioana differ): a record typed
-        -- family name first puts twins' given names there (Manea Ion / Manea Ioana)
-        case
-            when joined.are_names_latin
-                then {{ crm_segments.compare_name_keys('joined.left_last', 'joined.right_last') }}
-        end as straight_last_gendered_level,
-        {{ crm_segments.compare_name_parts(
-            'joined.left_first', 'joined.right_last', 'joined.left_first_pinyin', 'joined.right_last_pinyin',
-            'joined.left_first_spelling', 'joined.right_last_spelling', 'joined.are_names_comparable'
-        ) }} as swapped_first_level,
-        {{ crm_segments.compare_name_parts(
-            'joined.left_last', 'joined.right_first', 'joined.left_last_pinyin', 'joined.right_first_pinyin',
-            'joined.left_last_spelling', 'joined.right_first_spelling', 'joined.are_names_comparable'
-        ) }} as swapped_last_level
-    from joined
-    -- offset 0 is a fence: each comparison is computed once per pair
-    offset 0  -- noqa: AM09
-
-),
-
--- the names agree better with first and last name exchanged (decided once per pair)
-swap_checked as (
-
-    select
-        *,
-        swapped_first_level > 0 and swapped_last_level > 0
-        and swapped_first_level + swapped_last_level > straight_first_level + straight_last_level
-            as are_names_swapped
-    from compared
-
-),
-
-oriented as (
-
-    select
-        left_contact_key,
-        right_contact_key,
-        block_types,
-        are_names_comparable,
-        are_names_latin,
-        birth_date_relation,
-        has_national_id_conflict,
-        address_similarity,
-        shares_postal_code,
-        has_location_conflict,
-        has_address_conflict,
-        left_birth_date,
-        right_birth_date,
-        are_names_swapped,
-        -- last names alike only when a gendered ending is allowed: a family name typed with the
-        -- other gender's ending, or the given names of twins typed family name first
-        not are_names_swapped
-        and straight_last_level >= 2
-        and coalesce(straight_last_gendered_level = -1, false) as is_last_name_gender_variant,
-        -- same street address, postal codes not in conflict (one may be missing)
-        'address_line' = any(block_type_list) and not has_location_conflict as shares_address_line,
-        (has_location_agreement or 'address_line' = any(block_type_list)) and not has_location_conflict
-            as has_location_agreement,
-        case
-            when are_names_swapped
-                -- which part is the given name is unknown when the parts are exchanged: the
-                -- weaker comparison counts as the given name's (household guard)
-                then least(swapped_first_level, swapped_last_level)
-            else straight_first_level
-        end as first_name_level,
-        case
-            when are_names_swapped
-                then greatest(swapped_first_level, swapped_last_level)
-            else straight_last_level
-        end as last_name_level,
-        'email' = any(block_type_list) as shares_email,
-        'mobile' = any(block_type_list) as shares_mobile,
-        'landline' = any(block_type_list) as shares_landline,
-        'national_id' = any(block_type_list) as shares_national_id,
-        'address' = any(block_type_list) as shares_address,
-        'name_postal' = any(block_type_list) as shares_name_postal
-    from swap_checked
+    cross join weights
 
 ),
 
 confirmed as (
 
     select
-        *,
+        scored.*,
         -- what makes a shared e-mail or mobile the same person's whatever the rule: an equal birth
         -- date with names that do not disagree (at least an initial, or an equal or similar
         -- family name when a given name is missing, or names in scripts that cannot be compared)
-        birth_date_relation = 'equal'
+        scored.birth_date_relation = 'equal'
         and (
-            (first_name_level >= 1 and last_name_level >= 0)
-            or (first_name_level = 0 and last_name_level >= 2)
-            or (not are_names_comparable and first_name_level >= 0 and last_name_level >= 0)
+            (scored.first_name_level >= 1 and scored.last_name_level >= 0)
+            or (scored.first_name_level = 0 and scored.last_name_level >= 2)
+            or (not scored.are_names_comparable and scored.first_name_level >= 0 and scored.last_name_level >= 0)
         ) as is_confirmed_by_birth_date
-    from oriented
+    from scored
 
 ),
 
@@ -243,8 +138,11 @@ judged as (
                     or (confirmed.first_name_level >= 2 and confirmed.last_name_level >= 0)
                 )
                 then 'mobile_name_dob'
+            -- two different mobiles and no birth date to tell them apart: a same-named father
+            -- and son at one home (this and the two place rules below)
             when confirmed.shares_landline
                 and confirmed.first_name_level = 3 and confirmed.last_name_level >= 2
+                and not confirmed.has_undated_mobile_conflict
                 then 'landline_name_dob'
             when confirmed.birth_date_relation = 'equal'
                 and confirmed.first_name_level >= 2 and confirmed.last_name_level >= 2
@@ -277,6 +175,7 @@ judged as (
                         and not confirmed.is_last_name_gender_variant
                     )
                 )
+                and not confirmed.has_undated_mobile_conflict
                 then 'fuzzy_name_address'
             -- the same full name in one postal code, no birth date to disagree, nothing in conflict
             when {{ var('match_name_postal') }}
@@ -284,13 +183,32 @@ judged as (
                 and confirmed.shares_postal_code
                 and confirmed.first_name_level = 3 and confirmed.last_name_level = 3
                 and not confirmed.has_address_conflict
+                and not confirmed.has_undated_mobile_conflict
                 then 'name_postal'
-        end as match_rule
+        end as rule_match
     from confirmed
     left join family_email_records as left_family
         on confirmed.left_contact_key = left_family.contact_key
     left join family_email_records as right_family
         on confirmed.right_contact_key = right_family.contact_key
+
+),
+
+-- no rule, but the weight of all the evidence together, and nothing that says two people
+weighed as (
+
+    select
+        *,
+        coalesce(
+            rule_match,
+            case
+                when match_weight >= {{ var('match_weight_threshold') }}
+                    and not has_national_id_conflict
+                    and not is_household_pair
+                    then 'match_weight'
+            end
+        ) as match_rule
+    from judged
 
 ),
 
@@ -307,13 +225,13 @@ undated_partners as (
         select
             left_contact_key as undated_contact_key,
             right_birth_date as partner_birth_date
-        from judged
+        from weighed
         where match_rule is not null and match_rule != 'national_id' and left_birth_date is null
         union all
         select
             right_contact_key as undated_contact_key,
             left_birth_date as partner_birth_date
-        from judged
+        from weighed
         where match_rule is not null and match_rule != 'national_id' and right_birth_date is null
     ) as undated_matches
     where partner_birth_date is not null
@@ -334,18 +252,18 @@ ambiguous as (
 disambiguated as (
 
     select
-        judged.*,
+        weighed.*,
         coalesce(
-            judged.match_rule is not null
-            and judged.match_rule != 'national_id'
+            weighed.match_rule is not null
+            and weighed.match_rule != 'national_id'
             and (left_ambiguous.undated_contact_key is not null or right_ambiguous.undated_contact_key is not null),
             false
         ) as is_ambiguous
-    from judged
+    from weighed
     left join ambiguous as left_ambiguous
-        on judged.left_birth_date is null and judged.left_contact_key = left_ambiguous.undated_contact_key
+        on weighed.left_birth_date is null and weighed.left_contact_key = left_ambiguous.undated_contact_key
     left join ambiguous as right_ambiguous
-        on judged.right_birth_date is null and judged.right_contact_key = right_ambiguous.undated_contact_key
+        on weighed.right_birth_date is null and weighed.right_contact_key = right_ambiguous.undated_contact_key
 
 ),
 
@@ -375,10 +293,24 @@ final as (
         shares_postal_code,
         has_location_conflict,
         has_location_agreement,
+        first_name_comparison,
+        last_name_comparison,
+        birth_date_comparison,
+        national_id_comparison,
+        email_comparison,
+        mobile_comparison,
+        landline_comparison,
+        address_comparison,
+        postal_code_comparison,
+        city_comparison,
+        match_model_version,
         settled_rule as match_rule,
+        round(match_weight::numeric, 2) as match_weight,
+        round((1 / (1 + power(2, -match_weight)))::numeric, 4) as match_probability,
         settled_rule is not null as is_match,
         case
             when settled_rule is null then null
+            when settled_rule = 'match_weight' then round((1 / (1 + power(2, -match_weight)))::numeric, 2)
             else round(
                     case settled_rule
                         when 'national_id' then 1.00
@@ -401,6 +333,7 @@ final as (
             when (shares_email or shares_mobile or shares_landline or shares_address or shares_address_line)
                 and (birth_date_relation = 'different' or first_name_level = -1)
                 then 'household_guard'
+            when is_household_pair and match_weight >= {{ var('match_weight_threshold') }} then 'household_guard'
             when birth_date_relation = 'different' then 'birth_date_conflict'
             when first_name_level = -1 or last_name_level = -1 then 'name_mismatch'
             else 'insufficient_evidence'

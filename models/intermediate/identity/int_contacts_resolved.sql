@@ -79,7 +79,7 @@ best_edges as (
         array_position(
             array[
                 'national_id', 'email_name_dob', 'mobile_name_dob', 'landline_name_dob',
-                'fuzzy_name_dob', 'fuzzy_name_address', 'name_postal'
+                'fuzzy_name_dob', 'fuzzy_name_address', 'name_postal', 'match_weight'
             ]::text[],
             match_rule
         ),

@@ -2,8 +2,10 @@
 
 Reads what the resolution models stored: the record (int_contacts_standardized), its person
 and the person's other records (int_contacts_resolved), and every candidate pair the record is
-in (int_contact_pair_matches), with each field's comparison level and the decision: the rule
-that matched the pair, or why it was rejected. A record that was not resolved says why
+in (int_contact_pair_matches), with each field's comparison level and its weight in the
+match-weight model in use (int_identity_match_weights) as a waterfall from the prior to the
+pair's match weight, and the decision: the rule that matched the pair, the weight, or the
+guard that vetoed it. A record that was not resolved says why
 (int_contacts_unresolvable, or quarantined: int_source_rows_quarantined).
 """
 
@@ -19,18 +21,28 @@ from rich.text import Text
 
 from crm_segments.errors import ExplainError
 
-#: compare_name_keys levels (macros/identity/identity.sql)
-NAME_LEVELS = {3: "equal", 2: "similar", 1: "initial", 0: "missing", -1: "different"}
+#: the fields of the match-weight model (macro match_levels), as explain names them
+FIELDS = {
+    "first_name": "given name",
+    "last_name": "family name",
+    "birth_date": "birth date",
+    "national_id": "national id",
+    "email": "e-mail",
+    "mobile": "mobile",
+    "landline": "landline",
+    "address": "address",
+    "postal_code": "postal code",
+    "city": "city",
+}
 
 PAIR_COLUMNS = (
     "block_types",
-    "first_name_level",
-    "last_name_level",
     "are_names_swapped",
-    "birth_date_relation",
     "has_national_id_conflict",
-    "address_similarity",
-    "has_location_conflict",
+    *(f"{name}_comparison" for name in FIELDS),
+    "match_weight",
+    "match_probability",
+    "match_model_version",
     "match_rule",
     "match_score",
     "rejection_reason",
@@ -47,6 +59,8 @@ class Explanation:
     customer_id: str | None = None
     person_records: list[dict[str, Any]] = field(default_factory=list)
     pairs: list[dict[str, Any]] = field(default_factory=list)
+    #: (field, level) -> log2 Bayes factor of the model in use; ("prior", "match") its prior
+    weights: dict[tuple[str, str], float] = field(default_factory=dict)
 
 
 def split_key(key: str) -> tuple[str, str]:
@@ -114,6 +128,12 @@ def explain(conn: Any, key: str, intermediate_schema: str = "intermediate") -> E
         contact_key,
         contact_key,
     )
+    explanation.weights = {
+        (r["field"], r["level"]): float(r["log2_bayes_factor"])
+        for r in rows(
+            "select field, level, log2_bayes_factor from {schema}.int_identity_match_weights"
+        )
+    }
     person = {r["contact_key"] for r in explanation.person_records}
     for pair in explanation.pairs:
         pair["same_person"] = pair["other_key"] in person
@@ -156,8 +176,8 @@ def render(explanation: Explanation) -> Group:
             f"shared keys: {(p['block_types'] or '').replace(',', ', ')}\n",
             style="bold",
         )
-        for label, level in pair_levels(p):
-            pairs.append(f"  {label:<13}{level}\n")
+        for label, level, bits in waterfall(p, explanation.weights):
+            pairs.append(f"  {label:<26}{level:<42}{bits}\n")
         if p["match_rule"]:
             pairs.append(f"  -> match: {p['match_rule']} ({p['match_score']:.2f})\n", style="green")
         else:
@@ -167,20 +187,40 @@ def render(explanation: Explanation) -> Group:
     return Group(head, people, Text("candidate pairs (records sharing a blocking key):"), pairs)
 
 
-def pair_levels(pair: dict[str, Any]) -> list[tuple[str, str]]:
-    """Each compared field of a pair and how it compared."""
-    swapped = " (given and family name exchanged)" if pair["are_names_swapped"] else ""
-    address = (
-        "not compared (no address or postal codes differ)"
-        if pair["address_similarity"] is None
-        else f"similarity {float(pair['address_similarity']):.2f}"
-    )
-    if pair["has_location_conflict"]:
-        address += ", postal codes in conflict"
-    return [
-        ("given name", NAME_LEVELS.get(pair["first_name_level"], "?") + swapped),
-        ("family name", NAME_LEVELS.get(pair["last_name_level"], "?")),
-        ("birth date", pair["birth_date_relation"] or "?"),
-        ("national id", "conflict" if pair["has_national_id_conflict"] else "no conflict"),
-        ("address", address),
+def waterfall(
+    pair: dict[str, Any], weights: dict[tuple[str, str], float]
+) -> list[tuple[str, str, str]]:
+    """(field, level, weight) lines from the prior to the pair's match weight: each field's
+    comparison level and its log2 Bayes factor (a missing field adds nothing), the
+    term-frequency adjustment of equal common values, and the total with its probability."""
+    lines = [
+        ("prior", f"model v{pair['match_model_version']}", bits(weights.get(("prior", "match"))))
     ]
+    total = weights.get(("prior", "match"), 0.0)
+    for name, label in FIELDS.items():
+        level = pair[f"{name}_comparison"] or "missing"
+        if name == "first_name" and pair["are_names_swapped"]:
+            level += " (given and family name exchanged)"
+        if name == "national_id" and pair["has_national_id_conflict"]:
+            level += " (two valid ids: a conflict)"
+        factor = weights.get((name, (pair[f"{name}_comparison"] or "missing")), 0.0)
+        total += factor
+        lines.append((label, level, bits(factor) if factor else "  0"))
+    weight = pair["match_weight"]
+    if weight is not None:
+        adjustment = float(weight) - total
+        if abs(adjustment) >= 0.005:
+            lines.append(("common values (frequency)", "", bits(adjustment)))
+        lines.append(
+            (
+                "= match weight",
+                f"probability {float(pair['match_probability']):.4f}",
+                bits(float(weight)),
+            )
+        )
+    return lines
+
+
+def bits(value: float | None) -> str:
+    """A log2 Bayes factor as printed: +7.45."""
+    return "?" if value is None else f"{value:+.2f}"
