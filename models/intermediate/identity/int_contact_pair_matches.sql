@@ -205,6 +205,14 @@ weighed as (
                 when match_weight >= {{ var('match_weight_threshold') }}
                     and not has_national_id_conflict
                     and not is_household_pair
+                    -- in a shared home the weight of the home is no evidence of one person:
+                    -- the given name and the birth date must agree, or a personal identifier
+                    and (
+                        not shares_home
+                        or (first_name_level >= 2 and birth_date_relation in ('equal', 'swapped', 'typo'))
+                        or mobile_comparison = 'equal'
+                        or national_id_comparison in ('equal', 'typo')
+                    )
                     then 'match_weight'
             end
         ) as match_rule

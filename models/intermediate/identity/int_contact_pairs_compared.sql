@@ -342,7 +342,16 @@ leveled as (
             when not has_location_conflict then 'typo'
             else 'different'
         end as postal_code_comparison,
-        {{ crm_segments.identifier_comparison('left_city', 'right_city') }} as city_comparison
+        {{ crm_segments.identifier_comparison('left_city', 'right_city') }} as city_comparison,
+        -- a home or a family identifier in common: what members of one household share
+        coalesce(
+            shares_email or shares_landline or shares_address or shares_address_line
+            or {{ crm_segments.identifier_comparison('left_email', 'right_email') }} = 'equal'
+            or {{ crm_segments.identifier_comparison('left_landline', 'right_landline') }} = 'equal'
+            or (left_address = right_address)
+            or (left_address_line = right_address_line and not has_location_conflict),
+            false
+        ) as shares_home
     from oriented
 
 ),
@@ -355,12 +364,7 @@ guarded as (
         -- given names that differ (both in use, when they are only similar: Alena / Elena, not
         -- a typo of a rare name), family names that differ, birth dates that differ beyond a
         -- typo, or two different mobiles (the household guard; it vetoes any match by weight)
-        coalesce((
-            leveled.shares_email or leveled.shares_landline or leveled.shares_address
-            or leveled.shares_address_line
-            or leveled.email_comparison = 'equal' or leveled.landline_comparison = 'equal'
-            or leveled.address_comparison in ('equal', 'same_street')
-        )
+        coalesce(leveled.shares_home
         and (
             leveled.first_name_level = -1
             -- a family name that differs: another member of the family (records typed family
@@ -426,6 +430,7 @@ final as (
         guarded.shares_national_id,
         guarded.shares_address,
         guarded.shares_name_postal,
+        guarded.shares_home,
         guarded.is_household_pair,
         guarded.has_undated_mobile_conflict,
         -- how common the agreed values are, for the term-frequency adjustment (a common name is
