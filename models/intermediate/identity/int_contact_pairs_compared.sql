@@ -363,21 +363,38 @@ guarded as (
         -- positive evidence of two people where they share a home or a family identifier: two
         -- given names that differ (both in use, when they are only similar: Alena / Elena, not
         -- a typo of a rare name), family names that differ, birth dates that differ beyond a
-        -- typo, or two different mobiles (the household guard; it vetoes any match by weight)
-        coalesce(leveled.shares_home
-        and (
-            leveled.first_name_level = -1
-            -- a family name that differs: another member of the family (records typed family
-            -- name first put the given names in this slot), or a spouse with a name of her own
-            or leveled.last_name_level = -1
-            or (
-                leveled.first_name_level = 2
-                and left_given_names.record_count >= {{ var('given_name_known_min_records') }}
-                and right_given_names.record_count >= {{ var('given_name_known_min_records') }}
+        -- typo, or two different mobiles; and twins, who may not share a recorded home (the
+        -- household guard; it vetoes any match by weight)
+        coalesce(
+            leveled.shares_home
+            and (
+                leveled.first_name_level = -1
+                -- a family name that differs: another member of the family (records typed
+                -- family name first put the given names in this slot), or a spouse's own name
+                or leveled.last_name_level = -1
+                or (
+                    leveled.first_name_level = 2
+                    and left_given_names.record_count >= {{ var('given_name_known_min_records') }}
+                    and right_given_names.record_count >= {{ var('given_name_known_min_records') }}
+                )
+                or leveled.birth_date_relation = 'different'
+                or leveled.mobile_comparison = 'different'
             )
-            or leveled.birth_date_relation = 'different'
-            or leveled.mobile_comparison = 'different'
-        ), false) as is_household_pair,
+            -- twins, home or not: one family name and birth date, two given names
+            or (
+                leveled.birth_date_relation = 'equal'
+                and leveled.last_name_level >= 2
+                and (
+                    leveled.first_name_level = -1
+                    or (
+                        leveled.first_name_level = 2
+                        and left_given_names.record_count >= {{ var('given_name_known_min_records') }}
+                        and right_given_names.record_count >= {{ var('given_name_known_min_records') }}
+                    )
+                )
+            ),
+            false
+        ) as is_household_pair,
         left_given_names.record_share as left_given_share,
         -- two different mobiles and no birth date to tell them apart (a same-named father and son)
         coalesce(
