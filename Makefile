@@ -68,9 +68,10 @@ pytest: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
 
-## bench-er: entity resolution side by side with Splink 5 (own venv) on FEBRL1-4, one evaluator
+## bench-er: entity resolution side by side with Splink 5 (own venv) on FEBRL1-4, one evaluator;
+## ours with the shipped weights and with weights trained on each data set (identity train)
 bench-er: $(STAMP)
-	$(BIN)/python bench/dedup_accuracy.py --datasets febrl1 febrl2 febrl3 febrl4
+	$(BIN)/python bench/dedup_accuracy.py --datasets febrl1 febrl2 febrl3 febrl4 --train
 	$(BIN)/python bench/splink_reference.py
 
 db-stop: $(STAMP)
