@@ -254,6 +254,7 @@
         'email': ['equal', 'different'],
         'mobile': ['equal', 'different'],
         'landline': ['equal', 'different'],
+        'account': ['equal', 'different'],
         'address': ['equal', 'same_street', 'similar', 'different'],
         'postal_code': ['equal', 'typo', 'different'],
         'city': ['equal', 'different'],

@@ -74,6 +74,18 @@
 {%- endmacro %}
 
 
+{% macro city_key(expr) -%}
+    {{ return(adapter.dispatch('city_key', 'crm_segments')(expr)) }}
+{%- endmacro %}
+
+{#- A matching key of a standardized city (standardize_city): a final 市 dropped (北京市 / 北京),
+    then text_key (Ростов-на-Дону and Rostov na Donu, Iași and Iasi are one key). Exonyms,
+    former names and Han names against pinyin are mapped by the seed city_aliases. -#}
+{% macro default__city_key(expr) -%}
+    {{ crm_segments.text_key("regexp_replace(" ~ expr ~ ", '市$', '')") }}
+{%- endmacro %}
+
+
 {% macro address_line_text(expr) -%}
     {{ return(adapter.dispatch('address_line_text', 'crm_segments')(expr)) }}
 {%- endmacro %}

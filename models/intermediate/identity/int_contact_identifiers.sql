@@ -49,6 +49,17 @@ identifiers as (
 
     union all
 
+    -- the billing account the record was written under: one account holder's, though a person
+    -- may have several accounts (and a family account several users: the household guard)
+    select
+        contact_key,
+        'account' as identifier_type,
+        account_id as identifier_value
+    from contacts
+    where account_id is not null
+
+    union all
+
     select
         contact_key,
         'address' as identifier_type,

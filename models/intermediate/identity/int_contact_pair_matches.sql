@@ -205,13 +205,18 @@ weighed as (
                 when match_weight >= {{ var('match_weight_threshold') }}
                     and not has_national_id_conflict
                     and not is_household_pair
+                    -- a same-named father and son: no birth date to tell them apart, two mobiles
+                    and not has_undated_mobile_conflict
                     -- in a shared home the weight of the home is no evidence of one person:
                     -- the given name and the birth date must agree, or a personal identifier
+                    -- (the account holder's account: family members on one account differ in
+                    -- given name, birth date or mobile, and is_household_pair vetoes them)
                     and (
                         not shares_home
                         or (first_name_level >= 2 and birth_date_relation in ('equal', 'swapped', 'typo'))
                         or mobile_comparison = 'equal'
                         or national_id_comparison in ('equal', 'typo')
+                        or account_comparison = 'equal'
                     )
                     then 'match_weight'
             end
@@ -308,6 +313,7 @@ final as (
         email_comparison,
         mobile_comparison,
         landline_comparison,
+        account_comparison,
         address_comparison,
         postal_code_comparison,
         city_comparison,

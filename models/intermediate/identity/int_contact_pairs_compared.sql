@@ -98,6 +98,7 @@ identifiers as (
         max(identifier_value) filter (where identifier_type = 'mobile') as mobile,
         max(identifier_value) filter (where identifier_type = 'landline') as landline,
         max(identifier_value) filter (where identifier_type = 'national_id') as national_id,
+        max(identifier_value) filter (where identifier_type = 'account') as account_id,
         max(identifier_value) filter (where identifier_type = 'address') as address
     from {{ ref('int_contact_identifiers') }}
     where not is_junk
@@ -130,6 +131,8 @@ joined as (
         right_identifiers.landline as right_landline,
         left_identifiers.national_id as left_national_id,
         right_identifiers.national_id as right_national_id,
+        left_identifiers.account_id as left_account_id,
+        right_identifiers.account_id as right_account_id,
         left_identifiers.address as left_address,
         right_identifiers.address as right_address,
         left_contacts.address_line_key as left_address_line,
@@ -254,6 +257,8 @@ oriented as (
         right_landline,
         left_national_id,
         right_national_id,
+        left_account_id,
+        right_account_id,
         left_address,
         right_address,
         left_address_line,
@@ -290,7 +295,7 @@ oriented as (
                 -- weaker comparison counts as the given name's (household guard)
                 then least(swapped_first_level, swapped_last_level)
             else straight_first_level
-        end as first_name_level,
+        end as compared_first_name_level,
         case
             when are_names_swapped
                 then greatest(swapped_first_level, swapped_last_level)
@@ -300,9 +305,44 @@ oriented as (
         'mobile' = any(block_type_list) as shares_mobile,
         'landline' = any(block_type_list) as shares_landline,
         'national_id' = any(block_type_list) as shares_national_id,
+        'account' = any(block_type_list) as shares_account,
         'address' = any(block_type_list) as shares_address,
         'name_postal' = any(block_type_list) as shares_name_postal
     from swap_checked
+
+),
+
+-- whether each given name is a name in use (on given_name_known_min_records records or more):
+-- two names in use that differ by a gendered ending or by one letter are two people (Cristian /
+-- Cristina, Alena / Elena); a rare spelling one letter or two neighbours away from the other
+-- name is a typo of it, whatever its ending (Răzvna / Razvan, Татьян / Татьяна, Киа / Кира)
+known as (
+
+    select
+        oriented.*,
+        coalesce(left_given_names.record_count, 0) >= {{ var('given_name_known_min_records') }}
+        and coalesce(right_given_names.record_count, 0) >= {{ var('given_name_known_min_records') }}
+            as are_given_names_in_use,
+        left_given_names.record_share as left_given_share,
+        case
+            when oriented.compared_first_name_level = -1
+                and oriented.are_names_latin
+                and least(length(oriented.left_first), length(oriented.right_given)) >= 3
+                and least(
+                    coalesce(left_given_names.record_count, 0), coalesce(right_given_names.record_count, 0)
+                ) < {{ var('given_name_known_min_records') }}
+                and (
+                    {{ crm_segments.edit_distance('oriented.left_first', 'oriented.right_given') }} = 1
+                    or {{ crm_segments.is_transposition('oriented.left_first', 'oriented.right_given') }}
+                )
+                then 2
+            else oriented.compared_first_name_level
+        end as first_name_level
+    from oriented
+    left join given_name_counts as left_given_names
+        on oriented.left_first = left_given_names.name_key
+    left join given_name_counts as right_given_names
+        on oriented.right_given = right_given_names.name_key
 
 ),
 
@@ -328,6 +368,7 @@ leveled as (
         {{ crm_segments.identifier_comparison('left_email', 'right_email') }} as email_comparison,
         {{ crm_segments.identifier_comparison('left_mobile', 'right_mobile') }} as mobile_comparison,
         {{ crm_segments.identifier_comparison('left_landline', 'right_landline') }} as landline_comparison,
+        {{ crm_segments.identifier_comparison('left_account_id', 'right_account_id') }} as account_comparison,
         case
             -- no address, or one on too many records (junk: a hotel, an office)
             when left_address is null or right_address is null then 'missing'
@@ -352,59 +393,49 @@ leveled as (
             or (left_address_line = right_address_line and not has_location_conflict),
             false
         ) as shares_home
-    from oriented
+    from known
 
 ),
 
 guarded as (
 
     select
-        leveled.*,
-        -- positive evidence of two people where they share a home or a family identifier: two
-        -- given names that differ (both in use, when they are only similar: Alena / Elena, not
-        -- a typo of a rare name), family names that differ, birth dates that differ beyond a
-        -- typo, or two different mobiles; and twins, who may not share a recorded home (the
-        -- household guard; it vetoes any match by weight)
+        *,
+        -- positive evidence of two people (the household guard; it vetoes any match by weight):
+        -- where they share a home or a family identifier, two given names that differ, family
+        -- names that differ, birth dates that differ beyond a typo, or two different mobiles;
+        -- home or not, two given names in use in one script that are only similar (Anna /
+        -- Inna: not a typo of a rare name), and twins:
+        -- one birth date, one name part alike and the other different, whichever slot holds
+        -- the given name (records typed family name first: Mureșan Fănel / Mureșan Alina)
         coalesce(
-            leveled.shares_home
+            -- a family account is a home too
+            (shares_home or account_comparison = 'equal')
             and (
-                leveled.first_name_level = -1
+                first_name_level = -1
                 -- a family name that differs: another member of the family (records typed
                 -- family name first put the given names in this slot), or a spouse's own name
-                or leveled.last_name_level = -1
-                or (
-                    leveled.first_name_level = 2
-                    and left_given_names.record_count >= {{ var('given_name_known_min_records') }}
-                    and right_given_names.record_count >= {{ var('given_name_known_min_records') }}
-                )
-                or leveled.birth_date_relation = 'different'
-                or leveled.mobile_comparison = 'different'
+                or last_name_level = -1
+                -- a Han name and a pinyin spelling of it too: twins 杨晶 and 杨静 are both Jing
+                or (first_name_level = 2 and are_given_names_in_use)
+                or birth_date_relation = 'different'
+                or mobile_comparison = 'different'
             )
-            -- twins, home or not: one family name and birth date, two given names
+            or (first_name_level = 2 and are_given_names_in_use and are_names_comparable)
             or (
-                leveled.birth_date_relation = 'equal'
-                and leveled.last_name_level >= 2
+                birth_date_relation = 'equal'
                 and (
-                    leveled.first_name_level = -1
-                    or (
-                        leveled.first_name_level = 2
-                        and left_given_names.record_count >= {{ var('given_name_known_min_records') }}
-                        and right_given_names.record_count >= {{ var('given_name_known_min_records') }}
-                    )
+                    (last_name_level >= 2 and first_name_level = -1)
+                    or (first_name_level >= 2 and last_name_level = -1)
                 )
             ),
             false
         ) as is_household_pair,
-        left_given_names.record_share as left_given_share,
         -- two different mobiles and no birth date to tell them apart (a same-named father and son)
         coalesce(
-            leveled.birth_date_relation = 'missing' and leveled.mobile_comparison = 'different', false
+            birth_date_relation = 'missing' and mobile_comparison = 'different', false
         ) as has_undated_mobile_conflict
     from leveled
-    left join given_name_counts as left_given_names
-        on leveled.left_first = left_given_names.name_key
-    left join given_name_counts as right_given_names
-        on leveled.right_given = right_given_names.name_key
 
 ),
 
@@ -422,6 +453,7 @@ final as (
         guarded.email_comparison,
         guarded.mobile_comparison,
         guarded.landline_comparison,
+        guarded.account_comparison,
         guarded.address_comparison,
         guarded.postal_code_comparison,
         guarded.city_comparison,
@@ -445,6 +477,7 @@ final as (
         guarded.shares_mobile,
         guarded.shares_landline,
         guarded.shares_national_id,
+        guarded.shares_account,
         guarded.shares_address,
         guarded.shares_name_postal,
         guarded.shares_home,

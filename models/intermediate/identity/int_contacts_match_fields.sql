@@ -68,6 +68,25 @@ junk_dates as (
 
 ),
 
+city_keys as (
+
+    select
+        contact_key,
+        {{ crm_segments.city_key('city') }} as city_key
+    from contacts
+    where city is not null
+
+),
+
+city_aliases as (
+
+    select
+        alias_key,
+        city_key
+    from {{ ref('city_aliases') }}
+
+),
+
 han_readings as (
 
     select
@@ -152,8 +171,13 @@ final as (
             contacts.national_id_birth_date
         ) as birth_date,
         junk_dates.birth_date is not null as is_birth_date_junk,
-        lower(contacts.city) as city_key
+        -- one key per city however it is written (Москва / Moskva / Moscow, 北京市 / Beijing)
+        coalesce(city_aliases.city_key, city_keys.city_key) as city_key
     from contacts
+    left join city_keys
+        on contacts.contact_key = city_keys.contact_key
+    left join city_aliases
+        on city_keys.city_key = city_aliases.alias_key
     left join junk_dates
         on contacts.comparable_birth_date = junk_dates.birth_date
     left join pinyin_patterns as first_patterns

@@ -30,17 +30,24 @@ latest as (
 
 ),
 
+-- the shipped default, for every level the trained model lacks (all of them before the first
+-- training; a field added to the comparison since the model was trained)
 shipped as (
 
     select
-        0 as model_version,
-        field,
-        level,
-        m_probability,
-        u_probability,
-        records
-    from {{ ref('identity_match_weights_default') }}
-    where not exists (select 1 from latest)
+        coalesce(latest_version.model_version, 0) as model_version,
+        seed.field,
+        seed.level,
+        seed.m_probability,
+        seed.u_probability,
+        seed.records
+    from {{ ref('identity_match_weights_default') }} as seed
+    cross join latest_version
+    where
+        not exists (
+            select 1 from latest
+            where latest.field = seed.field and latest.level = seed.level
+        )
 
 ),
 

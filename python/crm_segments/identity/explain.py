@@ -30,6 +30,7 @@ FIELDS = {
     "email": "e-mail",
     "mobile": "mobile",
     "landline": "landline",
+    "account": "billing account",
     "address": "address",
     "postal_code": "postal code",
     "city": "city",
@@ -83,7 +84,7 @@ def explain(conn: Any, key: str, intermediate_schema: str = "intermediate") -> E
 
     found = rows(
         "select contact_key, source_system, source_record_id, first_name, last_name, "
-        "birth_date, email, phone_e164, national_id, address_line, postal_code, city "
+        "birth_date, email, phone_e164, national_id, account_id, address_line, postal_code, city "
         "from {schema}.int_contacts_standardized "
         "where lower(source_system) = %s and source_record_id = %s",
         system,

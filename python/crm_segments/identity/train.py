@@ -49,6 +49,7 @@ FIELDS = (
     "email",
     "mobile",
     "landline",
+    "account",
     "address",
     "postal_code",
     "city",
@@ -65,12 +66,12 @@ MIN_LEVEL_PAIRS = 5
 #: identifiers and places from pairs that share a name and a birth date
 SESSIONS = (
     (
-        ("email", "mobile", "landline", "national_id"),
+        ("email", "mobile", "landline", "national_id", "account"),
         ("first_name", "last_name", "birth_date", "address", "postal_code", "city"),
     ),
     (
         ("name_dob",),
-        ("national_id", "email", "mobile", "landline", "address", "postal_code", "city"),
+        ("national_id", "email", "mobile", "landline", "account", "address", "postal_code", "city"),
     ),
 )
 MIN_SESSION_PAIRS = 100
