@@ -211,6 +211,9 @@ def _cmd_build(args: argparse.Namespace) -> int:
     if getattr(args, "reset_segment_history", False):
         _reset_segment_history(target, overrides)
     partial = bool(getattr(args, "select", None) or getattr(args, "exclude", None))
+    inputs = _unchanged_inputs(args, target, overrides, partial)
+    if inputs is None:
+        return 0  # nothing changed since the published version: nothing to build
     summaries = []
     fitted = True
     if getattr(args, "select", None):
@@ -258,12 +261,117 @@ def _cmd_build(args: argparse.Namespace) -> int:
                 _report(summaries[-1], target)
     success = fitted and all(summary.success for summary in summaries)
     published = _publish_after_build(target, success=success, partial=partial)
+    if published and inputs[0]:
+        _record_inputs(target, overrides, inputs)
     _print_business_summary(target, overrides, summaries[-1])
     if getattr(args, "profile", None):
         from crm_segments.build import profile_table
 
         console.print(profile_table(summaries, args.profile))
     return 0 if success and published is not False else 1
+
+
+def _build_inputs(target: str | None, overrides: dict[str, Any]) -> tuple[Any, list[str]]:
+    """The inputs fingerprint's arguments: what a whole build reads, and what it writes."""
+    import dbt.version
+
+    from crm_segments import __version__, db
+    from crm_segments.project import project_dir
+
+    schemas = _schemas(overrides)
+    read = [
+        schemas["raw"],
+        schemas["clusters"],
+        str(project_vars.value("match_model_schema", overrides)),
+    ]
+    written = [schemas["staging"], schemas["intermediate"], f"{schemas['marts']}__build"]
+    versions = {"crm_segments": __version__, "dbt": str(dbt.version.installed)}
+    active = db.active_target(target)
+    return (project_dir(), read, active, versions), written
+
+
+def _fingerprint(conn: Any, target: str | None, overrides: dict[str, Any]) -> tuple[str, str]:
+    """The inputs fingerprint of a whole build, and that of the raw tables alone."""
+    from crm_segments import inputs
+
+    (directory, read, active, versions), _ = _build_inputs(target, overrides)
+    return inputs.fingerprint(
+        conn,
+        project_dir=directory,
+        schemas=read,
+        target=active,
+        overrides=overrides,
+        versions=versions,
+        roles=[
+            str(project_vars.value(name, overrides))
+            for name in ("bi_role", "campaign_role", "build_role")
+        ],
+    )
+
+
+def _unchanged_inputs(
+    args: argparse.Namespace, target: str | None, overrides: dict[str, Any], partial: bool
+) -> tuple[str, str] | None:
+    """The inputs fingerprints of a whole build (empty for a partial one, or one that reads the
+    wall clock); None when the published version was built from the same inputs and nothing
+    was built since, unless a rebuild was asked for (--force, --full-refresh, ...)."""
+    from crm_segments import db, inputs
+
+    if partial or project_vars.value("as_of_date", overrides) == "today":  # the wall clock
+        return ("", "")
+    asked = any(
+        getattr(args, flag, False)
+        for flag in ("force", "full_refresh", "refit_clusters", "reset_segment_history")
+    )
+    started = time.perf_counter()
+    _, written = _build_inputs(target, overrides)
+    with db.connect(target) as conn:
+        fingerprint, raw = _fingerprint(conn, target, overrides)
+        published = inputs.published_fingerprint(
+            conn, str(project_vars.value("marts_schema", overrides))
+        )
+        state = inputs.derived_state(conn, written)
+    if not asked and published and published[1] == f"{fingerprint}/{state}":
+        console.print(
+            f"nothing changed since published version {published[0]} (raw data, code, vars, "
+            f"stored models; checked in {time.perf_counter() - started:.1f}s): not rebuilt. "
+            "`crm-segments build --force` rebuilds all the same"
+        )
+        return None
+    return fingerprint, raw
+
+
+def _record_inputs(target: str | None, overrides: dict[str, Any], before: tuple[str, str]) -> None:
+    """Store, with the version just published, the inputs it was built from and the state the
+    build left. The stored models a build writes itself (a first cluster fit) are read again
+    now; the raw data as it was when the build started, unless it is unchanged since."""
+    from psycopg import sql
+
+    from crm_segments import db, inputs
+
+    _, written = _build_inputs(target, overrides)
+    log = sql.Identifier(f"{project_vars.value('marts_schema', overrides)}__publish", "versions")
+    with db.connect(target) as conn:
+        conn.execute(
+            sql.SQL("alter table {} add column if not exists inputs_fingerprint text").format(log)
+        )
+        conn.commit()
+        after, raw = _fingerprint(conn, target, overrides)
+        fingerprint = after if raw == before[1] else before[0]
+        # the counters of rows written reach the statistics when the writing sessions end: wait
+        # until two readings agree (a stale reading only costs the next build its skip)
+        state = inputs.derived_state(conn, written)
+        for _ in range(10):
+            time.sleep(0.5)
+            again = inputs.derived_state(conn, written)
+            if again == state:
+                break
+            state = again
+        conn.execute(
+            sql.SQL("update {} set inputs_fingerprint = %s where state = 'current'").format(log),
+            (f"{fingerprint}/{state}",),
+        )
+        conn.commit()
 
 
 def _publish_after_build(target: str | None, *, success: bool, partial: bool) -> bool | None:
@@ -873,6 +981,12 @@ def build_parser() -> argparse.ArgumentParser:
         "all selected; dbt's own default is eager)",
     )
     p.add_argument("--full-refresh", action="store_true")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="build even when nothing changed since the published version (by default such "
+        "a build stops after comparing the inputs: raw tables, code, vars, stored models)",
+    )
     p.add_argument("--fail-fast", action="store_true")
     p.add_argument(
         "--unit-tests",

@@ -203,6 +203,14 @@ def test_publish_is_all_or_nothing(
     assert third != published, "the appended batch C changed the data"
     assert_user_objects_survive(url)
 
+    # nothing changed since version 3: the next build compares its inputs and stops there
+    started = time.perf_counter()
+    idle = cli(server, "build")
+    assert "nothing changed since published version 3" in idle, idle[-2000:]
+    assert "dbt build" not in idle and time.perf_counter() - started < 30
+    assert versions(url)[-1] == (3, "current")
+    assert mart_fingerprints(url, "marts") == third
+
     cli(server, "build", "--full-refresh")
     assert versions(url) == [(1, "dropped"), (2, "kept"), (3, "kept"), (4, "current")]
     assert mart_fingerprints(url, "marts") == third  # the same data
