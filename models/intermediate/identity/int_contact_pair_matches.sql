@@ -262,6 +262,42 @@ ambiguous as (
 
 ),
 
+-- a record matched (other than by a national id) to two records that are two people (a
+-- household pair: twins 杨晶 and 杨静 against the pinyin record "Jing Yang", a father and son
+-- against a record without a birth date) cannot say which of them it is: it links nobody by
+-- those matches, so it does not merge the two
+matched_partners as (
+
+    select
+        left_contact_key as contact_key,
+        right_contact_key as partner_key
+    from weighed
+    where match_rule is not null and match_rule != 'national_id'
+    union all
+    select
+        right_contact_key as contact_key,
+        left_contact_key as partner_key
+    from weighed
+    where match_rule is not null and match_rule != 'national_id'
+
+),
+
+torn as (
+
+    select distinct first_partner.contact_key
+    from matched_partners as first_partner
+    inner join matched_partners as second_partner
+        on
+            first_partner.contact_key = second_partner.contact_key
+            and first_partner.partner_key < second_partner.partner_key
+    inner join weighed as partners
+        on
+            first_partner.partner_key = partners.left_contact_key
+            and second_partner.partner_key = partners.right_contact_key
+    where partners.is_household_pair
+
+),
+
 disambiguated as (
 
     select
@@ -271,12 +307,22 @@ disambiguated as (
             and weighed.match_rule != 'national_id'
             and (left_ambiguous.undated_contact_key is not null or right_ambiguous.undated_contact_key is not null),
             false
-        ) as is_ambiguous
+        ) as is_ambiguous,
+        coalesce(
+            weighed.match_rule is not null
+            and weighed.match_rule != 'national_id'
+            and (left_torn.contact_key is not null or right_torn.contact_key is not null),
+            false
+        ) as is_torn
     from weighed
     left join ambiguous as left_ambiguous
         on weighed.left_birth_date is null and weighed.left_contact_key = left_ambiguous.undated_contact_key
     left join ambiguous as right_ambiguous
         on weighed.right_birth_date is null and weighed.right_contact_key = right_ambiguous.undated_contact_key
+    left join torn as left_torn
+        on weighed.left_contact_key = left_torn.contact_key
+    left join torn as right_torn
+        on weighed.right_contact_key = right_torn.contact_key
 
 ),
 
@@ -284,7 +330,7 @@ settled as (
 
     select
         *,
-        case when not is_ambiguous then match_rule end as settled_rule
+        case when not is_ambiguous and not is_torn then match_rule end as settled_rule
     from disambiguated
 
 ),
@@ -343,6 +389,7 @@ final as (
         case
             when settled_rule is not null then null
             when is_ambiguous then 'ambiguous_birth_date'
+            when is_torn then 'ambiguous_person'
             when has_national_id_conflict then 'national_id_conflict'
             when (shares_email or shares_mobile or shares_landline or shares_address or shares_address_line)
                 and (birth_date_relation = 'different' or first_name_level = -1)

@@ -142,6 +142,9 @@ joined as (
         left_contacts.city_key as left_city,
         right_contacts.city_key as right_city,
         left_contacts.first_name_key as left_first,
+        left_contacts.first_name_letters as left_first_letters,
+        right_contacts.first_name_letters as right_first_letters,
+        right_contacts.last_name_letters as right_last_letters,
         left_contacts.last_name_key as left_last,
         right_contacts.first_name_key as right_first,
         right_contacts.last_name_key as right_last,
@@ -249,6 +252,7 @@ oriented as (
         is_random_sample,
         left_first,
         left_last,
+        left_first_letters,
         left_email,
         right_email,
         left_mobile,
@@ -280,6 +284,7 @@ oriented as (
         are_names_swapped,
         -- the right record's given name in the chosen orientation
         case when are_names_swapped then right_last else right_first end as right_given,
+        case when are_names_swapped then right_last_letters else right_first_letters end as right_given_letters,
         -- last names alike only when a gendered ending is allowed: a family name typed with the
         -- other gender's ending, or the given names of twins typed family name first
         not are_names_swapped
@@ -334,6 +339,18 @@ known as (
                 and (
                     {{ crm_segments.edit_distance('oriented.left_first', 'oriented.right_given') }} = 1
                     or {{ crm_segments.is_transposition('oriented.left_first', 'oriented.right_given') }}
+                    or (
+                        oriented.left_first_letters ~ '^{{ crm_segments.cyrillic_class() }}+$'
+                        and oriented.right_given_letters ~ '^{{ crm_segments.cyrillic_class() }}+$'
+                        and (
+                            {{ crm_segments.edit_distance(
+                                'oriented.left_first_letters', 'oriented.right_given_letters'
+                            ) }} = 1
+                            or {{ crm_segments.is_transposition(
+                                'oriented.left_first_letters', 'oriented.right_given_letters'
+                            ) }}
+                        )
+                    )
                 )
                 then 2
             else oriented.compared_first_name_level
@@ -416,8 +433,6 @@ guarded as (
                 -- a family name that differs: another member of the family (records typed
                 -- family name first put the given names in this slot), or a spouse's own name
                 or last_name_level = -1
-                -- a Han name and a pinyin spelling of it too: twins 杨晶 and 杨静 are both Jing
-                or (first_name_level = 2 and are_given_names_in_use)
                 or birth_date_relation = 'different'
                 or mobile_comparison = 'different'
             )

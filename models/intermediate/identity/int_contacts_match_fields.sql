@@ -172,7 +172,12 @@ final as (
         ) as birth_date,
         junk_dates.birth_date is not null as is_birth_date_junk,
         -- one key per city however it is written (Москва / Moskva / Moscow, 北京市 / Beijing)
-        coalesce(city_aliases.city_key, city_keys.city_key) as city_key
+        coalesce(city_aliases.city_key, city_keys.city_key) as city_key,
+        -- the name parts letter for letter in their own script, lower case, without blanks and
+        -- hyphens: one mistyped Cyrillic letter is one edit here (Мжихаил / Михаил), where the
+        -- transliterated key may count two to four (mzhikhail / mikhail)
+        nullif(regexp_replace(lower(contacts.first_name), '[^[:alnum:]]+', '', 'g'), '') as first_name_letters,
+        nullif(regexp_replace(lower(contacts.last_name), '[^[:alnum:]]+', '', 'g'), '') as last_name_letters
     from contacts
     left join city_keys
         on contacts.contact_key = city_keys.contact_key
