@@ -54,10 +54,8 @@ def _cmd_db(args: argparse.Namespace) -> int:
     elif args.action == "roles":
         from crm_segments.roles import RoleNames, setup_roles
 
-        names = RoleNames(
-            bi=args.bi_role or str(project_vars.value("bi_role")),
-            campaign=args.campaign_role or str(project_vars.value("campaign_role")),
-            build=args.build_role or str(project_vars.value("build_role")),
+        names = RoleNames.from_vars(
+            bi=args.bi_role, campaign=args.campaign_role, build=args.build_role
         )
         raw_schema = args.raw_schema or str(project_vars.value("raw_schema"))
         with db.connect(args.target, autocommit=True) as conn:
@@ -292,7 +290,10 @@ def _build_inputs(target: str | None, overrides: dict[str, Any]) -> tuple[Any, l
 
 def _fingerprint(conn: Any, target: str | None, overrides: dict[str, Any]) -> tuple[str, str]:
     """The inputs fingerprint of a whole build, and that of the raw tables alone."""
+    from dataclasses import astuple
+
     from crm_segments import inputs
+    from crm_segments.roles import RoleNames
 
     (directory, read, active, versions), _ = _build_inputs(target, overrides)
     return inputs.fingerprint(
@@ -302,10 +303,7 @@ def _fingerprint(conn: Any, target: str | None, overrides: dict[str, Any]) -> tu
         target=active,
         overrides=overrides,
         versions=versions,
-        roles=[
-            str(project_vars.value(name, overrides))
-            for name in ("bi_role", "campaign_role", "build_role")
-        ],
+        roles=list(astuple(RoleNames.from_vars(overrides))),
     )
 
 

@@ -24,11 +24,23 @@ from psycopg import sql
 
 @dataclass(frozen=True)
 class RoleNames:
-    """Role names; they must match the dbt vars bi_role, campaign_role and build_role."""
+    """Role names: by default the dbt vars bi_role, campaign_role and build_role (one source)."""
 
-    bi: str = "crm_bi"
-    campaign: str = "crm_campaign"
-    build: str = "crm_build"
+    bi: str
+    campaign: str
+    build: str
+
+    @classmethod
+    def from_vars(cls, overrides: dict[str, Any] | None = None, **given: str | None) -> RoleNames:
+        """The names of the dbt vars, each replaced by a name given (a CLI option) when set."""
+        from crm_segments import project_vars
+
+        return cls(
+            **{
+                field: given.get(field) or str(project_vars.value(f"{field}_role", overrides))
+                for field in ("bi", "campaign", "build")
+            }
+        )
 
 
 def _ensure_login_role(conn: psycopg.Connection[Any], name: str, password: str | None) -> bool:
@@ -43,13 +55,12 @@ def _ensure_login_role(conn: psycopg.Connection[Any], name: str, password: str |
 
 def setup_roles(
     conn: psycopg.Connection[Any],
-    roles: RoleNames | None = None,
+    roles: RoleNames,
     *,
     password: str | None = None,
-    raw_schema: str = "raw",
+    raw_schema: str,
 ) -> list[str]:
     """Create or update the three roles; returns one line per action, for the CLI to print."""
-    roles = roles or RoleNames()
     done: list[str] = []
     for name in (roles.build, roles.bi, roles.campaign):
         created = _ensure_login_role(conn, name, password)
