@@ -262,23 +262,24 @@ ambiguous as (
 
 ),
 
--- a record matched (other than by a national id) to two records that are two people (a
--- household pair: twins 杨晶 and 杨静 against the pinyin record "Jing Yang", a father and son
--- against a record without a birth date) cannot say which of them it is: it links nobody by
--- those matches, so it does not merge the two
+-- a record whose names are in another script than those of two records it matches (other
+-- than by a national id), which are two people (a household pair: twins 杨晶 and 杨静 against
+-- the pinyin record "Jing Yang"), cannot say which of them it is: it links nobody by those
+-- matches, so it does not merge the two. (In one script the names themselves tell: a record
+-- matched to two records of one person that a guard keeps apart still links them.)
 matched_partners as (
 
     select
         left_contact_key as contact_key,
         right_contact_key as partner_key
     from weighed
-    where match_rule is not null and match_rule != 'national_id'
+    where match_rule is not null and match_rule != 'national_id' and not are_names_comparable
     union all
     select
         right_contact_key as contact_key,
         left_contact_key as partner_key
     from weighed
-    where match_rule is not null and match_rule != 'national_id'
+    where match_rule is not null and match_rule != 'national_id' and not are_names_comparable
 
 ),
 
