@@ -329,6 +329,11 @@ known as (
         and coalesce(right_given_names.record_count, 0) >= {{ var('given_name_known_min_records') }}
             as are_given_names_in_use,
         left_given_names.record_share as left_given_share,
+        -- the first slot holds a family name (records typed family name first: Mureșan Fănel):
+        -- its value is on more records as a family name than as a given name, so the last
+        -- slot holds the given names
+        coalesce(left_first_as_family.record_count, 0) > coalesce(left_given_names.record_count, 0)
+            as is_family_name_first,
         case
             when oriented.compared_first_name_level = -1
                 and oriented.are_names_latin
@@ -360,6 +365,8 @@ known as (
         on oriented.left_first = left_given_names.name_key
     left join given_name_counts as right_given_names
         on oriented.right_given = right_given_names.name_key
+    left join value_counts as left_first_as_family
+        on left_first_as_family.part = 'last' and oriented.left_first = left_first_as_family.value_key
 
 ),
 
@@ -420,19 +427,21 @@ guarded as (
         *,
         -- positive evidence of two people (the household guard; it vetoes any match by weight):
         -- where they share a home or a family identifier, two given names that differ, family
-        -- names that differ, birth dates that differ beyond a typo, or two different mobiles;
+        -- names that differ where the birth dates do not agree, birth dates that differ beyond
+        -- a typo, or two different mobiles;
         -- home or not, two given names in use in one script that are only similar (Anna /
         -- Inna: not a typo of a rare name), and twins:
-        -- one birth date, one name part alike and the other different, whichever slot holds
-        -- the given name (records typed family name first: Mureșan Fănel / Mureșan Alina)
+        -- one birth date, one family name and two given names, whichever slot holds the given
+        -- name (records typed family name first: Mureșan Fănel / Mureșan Alina)
         coalesce(
             -- a family account is a home too
             (shares_home or account_comparison = 'equal')
             and (
                 first_name_level = -1
-                -- a family name that differs: another member of the family (records typed
-                -- family name first put the given names in this slot), or a spouse's own name
-                or last_name_level = -1
+                -- a family name that differs: a spouse's or an in-law's own name, unless the
+                -- given name and the birth date agree (one person under a new family name);
+                -- in records typed family name first this slot holds two given names
+                or (last_name_level = -1 and (birth_date_relation != 'equal' or is_family_name_first))
                 or birth_date_relation = 'different'
                 or mobile_comparison = 'different'
             )
@@ -441,7 +450,7 @@ guarded as (
                 birth_date_relation = 'equal'
                 and (
                     (last_name_level >= 2 and first_name_level = -1)
-                    or (first_name_level >= 2 and last_name_level = -1)
+                    or (first_name_level >= 2 and last_name_level = -1 and is_family_name_first)
                 )
             ),
             false
