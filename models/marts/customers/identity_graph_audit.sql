@@ -1,17 +1,11 @@
 {#- The identity graph at a glance, one row per (section, item): the answers of the audit
-    questions (models/intermediate/identity/audit, one model each, all with these columns)
+    questions (models/intermediate/identity/audit, all with these columns)
     stacked, the identifiers of erased persons redacted, and a row id. -#}
 with
 
-persons_by_record_count as (
+persons_by_size as (
 
-    select * from {{ ref('int_identity_audit__persons_by_record_count') }}
-
-),
-
-persons_by_source_count as (
-
-    select * from {{ ref('int_identity_audit__persons_by_source_count') }}
+    select * from {{ ref('int_identity_audit__persons_by_size') }}
 
 ),
 
@@ -74,7 +68,7 @@ erased_identifiers as (
 unioned as (
 
     {% for section in [
-        'persons_by_record_count', 'persons_by_source_count', 'matches_by_rule',
+        'persons_by_size', 'matches_by_rule',
         'blocking_statistics', 'blocking_by_type', 'blocking_spread', 'most_connected_identifiers',
         'blocked_identifiers', 'skipped_blocks', 'oversize_components'
     ] %}
