@@ -100,61 +100,55 @@ control_group as (
 
 ),
 
--- the contacted base: summed straight out of the join (no row list of its own)
-contacted as (
+-- who counts in which group, as month ranges: the contacted base of an objective from the
+-- first month a campaign of it treated the person on; the control group (a member of the
+-- global control group) in the months before that, or in every month if never treated
+memberships as (
 
     select
-        exposure.objective,
-        person_months.month,
+        customer_id,
+        objective,
         'contacted' as programme_group,
-        sum(person_months.is_active) as active_persons,
-        sum(person_months.active_revenue) as revenue,
-        sum(person_months.was_active) as active_before,
-        sum(person_months.churned) as churned_persons,
-        sum(person_months.answered) as nps_responses,
-        sum(person_months.promoter) as promoters,
-        sum(person_months.detractor) as detractors
-    from person_months
-    inner join exposure
-        on
-            person_months.customer_id = exposure.customer_id
-            and person_months.month >= exposure.first_month
-    group by exposure.objective, person_months.month
-
-),
-
--- the control group: members never treated by a campaign of the objective up to the month
-control as (
-
+        first_month as from_month,
+        null::date as until_month
+    from exposure
+    union all
     select
+        control_group.customer_id,
         objectives.objective,
-        person_months.month,
         'control' as programme_group,
-        sum(person_months.is_active) as active_persons,
-        sum(person_months.active_revenue) as revenue,
-        sum(person_months.was_active) as active_before,
-        sum(person_months.churned) as churned_persons,
-        sum(person_months.answered) as nps_responses,
-        sum(person_months.promoter) as promoters,
-        sum(person_months.detractor) as detractors
-    from person_months
-    inner join control_group on person_months.customer_id = control_group.customer_id
+        null::date as from_month,
+        exposure.first_month as until_month
+    from control_group
     cross join objectives
     left join exposure
         on
-            person_months.customer_id = exposure.customer_id
+            control_group.customer_id = exposure.customer_id
             and objectives.objective = exposure.objective
-            and person_months.month >= exposure.first_month
-    where exposure.customer_id is null
-    group by objectives.objective, person_months.month
 
 ),
 
+-- each group's month: summed straight out of the join (no row list of its own)
 grouped as (
 
-    select * from contacted
-    union all
-    select * from control
+    select
+        memberships.objective,
+        person_months.month,
+        memberships.programme_group,
+        sum(person_months.is_active) as active_persons,
+        sum(person_months.active_revenue) as revenue,
+        sum(person_months.was_active) as active_before,
+        sum(person_months.churned) as churned_persons,
+        sum(person_months.answered) as nps_responses,
+        sum(person_months.promoter) as promoters,
+        sum(person_months.detractor) as detractors
+    from person_months
+    inner join memberships
+        on
+            person_months.customer_id = memberships.customer_id
+            and (memberships.from_month is null or person_months.month >= memberships.from_month)
+            and (memberships.until_month is null or person_months.month < memberships.until_month)
+    group by memberships.objective, person_months.month, memberships.programme_group
 
 ),
 
