@@ -223,16 +223,7 @@ begin
                     v_column.attname);
             end if;
         end loop;
-        for v_column in
-            select p.attname
-            from pg_attribute as p
-            where p.attrelid = format('%I.%I', '{{ public }}', '{{ mart.name }}')::regclass
-                and p.attnum > 0 and not p.attisdropped
-                and not exists (
-                    select from pg_attribute as a
-                    where a.attrelid = format('%I.%I', v_schema, '{{ mart.name }}')::regclass
-                        and a.attname = p.attname and a.attnum > 0 and not a.attisdropped
-                )
+        for v_column in {{ crm_segments.published_columns_not_in_version(public, mart.name) }}
         loop
             raise exception 'crm_segments: column %.% is no longer in the model: a breaking change for consumers; nothing published (drop the column from %.% yourself to accept it)',
                 '{{ mart.name }}', v_column.attname, '{{ public }}', '{{ mart.name }}';
@@ -336,16 +327,7 @@ begin
         raise exception 'crm_segments: version % has no mart {{ mart.name }} (it is older than the mart)', v_target;
     end if;
     {{ crm_segments.detach_published_version(public, mart.name) }}
-    for v_column in
-        select p.attname, format_type(p.atttypid, p.atttypmod) as column_type
-        from pg_attribute as p
-        where p.attrelid = format('%I.%I', '{{ public }}', '{{ mart.name }}')::regclass
-            and p.attnum > 0 and not p.attisdropped
-            and not exists (
-                select from pg_attribute as a
-                where a.attrelid = format('%I.%I', v_schema, '{{ mart.name }}')::regclass
-                    and a.attname = p.attname and a.attnum > 0 and not a.attisdropped
-            )
+    for v_column in {{ crm_segments.published_columns_not_in_version(public, mart.name) }}
     loop
         execute format('alter table %I.%I alter column %I drop not null', '{{ public }}', '{{ mart.name }}', v_column.attname);
         execute format('alter table %I.%I add column %I %s', v_schema, '{{ mart.name }}', v_column.attname, v_column.column_type);
@@ -417,4 +399,17 @@ for v_previous in
     loop
         execute format('alter table %I.%I detach partition %s', '{{ public }}', '{{ mart_name }}', v_previous);
     end loop;
+{%- endmacro %}
+
+
+{% macro published_columns_not_in_version(public, mart_name) -%}
+select p.attname, format_type(p.atttypid, p.atttypmod) as column_type
+        from pg_attribute as p
+        where p.attrelid = format('%I.%I', '{{ public }}', '{{ mart_name }}')::regclass
+            and p.attnum > 0 and not p.attisdropped
+            and not exists (
+                select from pg_attribute as a
+                where a.attrelid = format('%I.%I', v_schema, '{{ mart_name }}')::regclass
+                    and a.attname = p.attname and a.attnum > 0 and not a.attisdropped
+            )
 {%- endmacro %}

@@ -145,11 +145,14 @@ def run_dbt(
     # outside a terminal (CI, cron, a log file) the bar is off: one line per finished node
     plain = show_progress and not console.is_terminal
     finished = [0, 0]  # done, total
+    errors: list[str] = []  # dbt's error messages (a failed run-operation has no node result)
 
     def callback(event: Any) -> None:
         # progress only; an exception here would silently fail the dbt run, so none escapes
         try:
             name = event.info.name
+            if event.info.level == "error" and event.info.msg:
+                errors.append(str(event.info.msg).strip())
             if name == "LogStartLine":
                 progress.update(task, total=event.data.total)
                 finished[1] = event.data.total
@@ -176,7 +179,10 @@ def run_dbt(
             pass
 
     started = time.perf_counter()
-    args = _dbt_args(command, target_name, [*(extra or []), "--log-level", "none"])
+    # the console is silenced (progress comes from the events); the file log is kept whole
+    args = _dbt_args(
+        command, target_name, [*(extra or []), "--log-level", "none", "--log-level-file", "debug"]
+    )
     with progress:
         result = dbtRunner(callbacks=[callback]).invoke(args)
     summary = BuildSummary(
@@ -190,7 +196,7 @@ def run_dbt(
     if summary.failed:
         summary.success = False
     if not summary.success and not summary.failed and not summary.error:
-        summary.error = "dbt reported a failure; see logs/dbt.log"
+        summary.error = errors[-1] if errors else "dbt reported a failure; see logs/dbt.log"
     return summary
 
 
