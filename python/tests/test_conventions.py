@@ -139,17 +139,32 @@ def test_cluster_tables_ddl_and_the_source_yaml_agree() -> None:
 
 
 def test_code_domains_have_one_definition() -> None:
-    """Channels are the contract's (the generator draws from the same tuple); interaction
-    channels the generator's; quarantine reason codes are the seed's."""
+    """Every coded column of the raw contract (contract.CODE_DOMAINS, which the generator draws
+    from) has an accepted_values test on its staging model listing exactly those values, and no
+    staging model tests a coded column the contract does not name; quarantine reason codes are
+    the seed's."""
     import csv
 
-    from crm_segments.contract import CHANNELS
-    from crm_segments.synth.activity import INTERACTION_CHANNELS
+    from crm_segments.contract import CODE_DOMAINS
 
-    channel_tests = {**accepted_values("channel"), **accepted_values("preferred_channel")}
-    assert channel_tests.pop("stg_crm__interactions") == set(INTERACTION_CHANNELS)
-    assert channel_tests and all(v == set(CHANNELS) for v in channel_tests.values())
+    def staging_model(table: str) -> str:
+        return "stg_crm__" + table.removeprefix("crm_")
+
+    tested: dict[tuple[str, str], set[str]] = {}
+    for node in manifest()["nodes"].values():
+        meta = node.get("test_metadata") or {}
+        model = (node.get("attached_node") or "").split(".")[-1]
+        if meta.get("name") == "accepted_values" and model.startswith("stg_crm__"):
+            tested[(model, node["column_name"])] = {str(v) for v in meta["kwargs"]["values"]}
+    for (table, column), values in CODE_DOMAINS.items():
+        assert tested.pop((staging_model(table), column), None) == set(values), (table, column)
+    # what is left are ranges and the loader's own codes, not code domains of the raw data
+    assert set(tested) == {
+        ("stg_crm__nps_responses", "score"),
+        ("stg_crm__table_loads", "load_mode"),
+        ("stg_crm__table_loads", "load_action"),
+    }, tested
     with (PROJECT_DIR / "seeds" / "reference" / "quarantine_reasons.csv").open() as fh:
         reasons = {row["reason_code"] for row in csv.DictReader(fh)}
-    tested = accepted_values("reason_code")
-    assert tested and all(v <= reasons for v in tested.values()), tested
+    reason_tests = accepted_values("reason_code")
+    assert reason_tests and all(v <= reasons for v in reason_tests.values()), reason_tests

@@ -14,9 +14,10 @@ from pathlib import Path
 import phonenumbers
 import pytest
 
-from crm_segments.contract import CHANNELS, RAW_TABLES
+from crm_segments.contract import CODE_DOMAINS, RAW_TABLES
 from crm_segments.synth import generate as gen
 from crm_segments.synth import ids
+from crm_segments.synth.activity import REASON_CODES
 
 N = 3000
 SEED = 11
@@ -397,62 +398,16 @@ def test_households_namesakes_twins_and_shop_phones(
     assert max(len(s) for s in shop_people.values()) >= 8
 
 
-_ENUMS: dict[str, dict[str, set[str]]] = {
-    "subscriptions": {"plan_type": {"prepaid", "postpaid"}},
-    "transactions": {"transaction_type": {"topup", "bill_payment", "addon", "device"}},
-    "consent_events": {
-        "channel": set(CHANNELS),
-        "purpose": {"marketing", "profiling"},
-        "action": {"grant", "withdraw"},
-    },
-    "contact_preferences": {"preferred_channel": set(CHANNELS) | {"e-mail"}},
-    "campaigns": {
-        "objective": {
-            "acquisition",
-            "welcome",
-            "information",
-            "upsell",
-            "cross_sell",
-            "retention",
-            "winback",
-        },
-        "channel": set(CHANNELS),
-    },
-    "campaign_contacts": {
-        "channel": set(CHANNELS),
-        "is_control": {"true", "false", "1", "0", "t", "f"},
-        "outcome": {
-            "sent",
-            "delivered",
-            "bounced",
-            "opened",
-            "responded",
-            "converted",
-            "complained",
-            "unsubscribed",
-        },
-    },
-    "interactions": {
-        "channel": {"call_center", "store", "web", "chat", "ivr"},
-        "reason_code": {
-            "roaming",
-            "topup",
-            "top-up",
-            "data",
-            "billing",
-            "complaint",
-            "tech_support",
-            "contract",
-            "device",
-        },
-        "resolved": {"true", "false", "1", "0"},
-    },
-    "loyalty_events": {"event_type": {"earn", "redeem", "expire"}},
-    "suppressions": {
-        "scope_type": {"account", "email", "phone"},
-        "reason": {"do_not_contact", "deceased", "fraud", "erasure_request", "complaint"},
-    },
-}
+#: the values a coded raw column may hold: the contract's code domains, plus the spellings staging
+#: also reads (the channel alias e-mail, the boolean spellings, the free-text interaction reasons
+#: the generator writes)
+_ENUMS: dict[str, dict[str, set[str]]] = defaultdict(dict)
+for (_table, _column), _values in CODE_DOMAINS.items():
+    _ENUMS[_table][_column] = set(_values)
+_ENUMS["contact_preferences"]["preferred_channel"] |= {"e-mail"}
+_ENUMS["campaign_contacts"]["is_control"] = {"true", "false", "1", "0", "t", "f"}
+_ENUMS["interactions"]["reason_code"] = set(REASON_CODES) | {"top-up"}
+_ENUMS["interactions"]["resolved"] = {"true", "false", "1", "0"}
 _NUMBERS: dict[str, tuple[str, ...]] = {
     "usage_monthly": (
         "revenue",

@@ -14,13 +14,24 @@ from datetime import date
 
 import numpy as np
 
-from crm_segments.contract import CHANNELS
+from crm_segments.contract import (
+    CHANNELS,
+    CONSENT_ACTIONS,
+    CONSENT_PURPOSES,
+    INTERACTION_CHANNELS,
+    LOYALTY_EVENT_TYPES,
+    OBJECTIVES,
+    OUTCOMES,
+    SOURCE_SYSTEMS,
+    SUPPRESSION_REASONS,
+    SUPPRESSION_SCOPE_TYPES,
+    TRANSACTION_TYPES,
+)
 from crm_segments.synth import config as cfg
 from crm_segments.synth.garbage import TableSpec, inject_garbage, replace_some
 from crm_segments.synth.ids import CALLING_CODES, mobile_nsn
 from crm_segments.synth.people import (
     MSISDN_SLOTS,
-    SOURCE_SYSTEMS,
     ContactChunk,
     Person,
     World,
@@ -59,7 +70,6 @@ PLAN_TYPE_SPELLINGS: tuple[tuple[str, ...], ...] = (
     ("postpaid", "Postpaid", "POSTPAID", " postpaid"),
 )
 
-INTERACTION_CHANNELS: tuple[str, ...] = ("call_center", "store", "web", "chat", "ivr")
 REASON_CODES: tuple[str, ...] = (
     "roaming",
     "topup",
@@ -81,16 +91,6 @@ CAPTURED_BY_SYSTEM: dict[str, tuple[float, ...]] = {
 CONSENT_CHANNEL_WEIGHTS: tuple[float, ...] = (0.10, 0.07, 0.25, 0.25, 0.15, 0.05, 0.05, 0.08)
 PREFERENCE_CHANNEL_WEIGHTS: tuple[float, ...] = (0.10, 0.03, 0.30, 0.30, 0.10, 0.03, 0.04, 0.10)
 
-OUTCOMES: tuple[str, ...] = (
-    "sent",
-    "delivered",
-    "bounced",
-    "opened",
-    "responded",
-    "converted",
-    "complained",
-    "unsubscribed",
-)
 # per channel (CHANNELS order): P(outcome) for treated contacts, OUTCOMES order
 _TREATED_OUTCOMES: dict[str, tuple[float, ...]] = {
     "direct_mail": (0.86, 0.0, 0.03, 0.0, 0.065, 0.04, 0.002, 0.003),
@@ -105,15 +105,6 @@ _TREATED_OUTCOMES: dict[str, tuple[float, ...]] = {
 CONTROL_RESPONSE_FACTOR = 0.4  # control-group response and conversion, relative to treated
 CONTACT_DRAW_FACTOR = 1.42  # contacts drawn per kept one (those before activation are dropped)
 BOOL_SPELLINGS: tuple[tuple[str, str], ...] = (("true", "false"), ("1", "0"), ("t", "f"))
-OBJECTIVES: tuple[str, ...] = (
-    "acquisition",
-    "welcome",
-    "information",
-    "upsell",
-    "cross_sell",
-    "retention",
-    "winback",
-)
 
 
 def _pick(seq: tuple[str, ...] | list[str], idx: np.ndarray) -> list[str]:
@@ -572,7 +563,7 @@ class ActivityGenerator:
         amount = np.where(
             ttype == 1, bill, np.where(ttype == 2, addon, np.where(ttype == 3, device, amount))
         )
-        types = ("topup", "bill_payment", "addon", "device")
+        types = TRANSACTION_TYPES
         cur_names = list(FX)
         cur_text = _pick(cur_names, cur_idx)
         replace_some(cur_text, 0.005, ("ron", "lei", "rub", "RUR", "RMB"), self.rnd)
@@ -673,14 +664,14 @@ class ActivityGenerator:
                 else k
                 for k, s in zip(key_col, system.tolist(), strict=True)
             ]
-        action_text = _pick(("grant", "withdraw"), action)
+        action_text = _pick(CONSENT_ACTIONS, action)
         replace_some(action_text, 0.01, ("GRANT", "Withdraw", "grant "), self.rnd)
         consent: Columns = [
             _ids("E", self.chunk_start * 32, e, 10),
             _pick(SOURCE_SYSTEMS, system),
             key_col,
             _pick(CHANNELS, channel),
-            _pick(("marketing", "profiling"), purpose),
+            _pick(CONSENT_PURPOSES, purpose),
             action_text,
             t.tables.timestamps(when, pick_styles(rng, e, (0.8, 0.15, 0.05))),
             _pick(CAPTURED_VIA, via),
@@ -959,7 +950,7 @@ class ActivityGenerator:
             [self.acc_ids[a] for a in row_acc.tolist()],
             self.t.tables.timestamps(sec, pick_styles(rng, m, (0.85, 0.1, 0.05))),
             points_text,
-            _pick(("earn", "redeem", "expire"), etype),
+            _pick(LOYALTY_EVENT_TYPES, etype),
         ]
         return inject_garbage(
             cols,
@@ -977,7 +968,7 @@ class ActivityGenerator:
         for i, r in enumerate(self.contacts.records):
             by_person.setdefault(r.person, []).append(i)
         rows: list[list[str]] = []
-        reasons = ("do_not_contact", "complaint", "erasure_request", "deceased", "fraud")
+        reasons = SUPPRESSION_REASONS
         weights = (0.40, 0.20, 0.15, 0.10, 0.15)
         for i, p in enumerate(self.persons):
             if rnd.random() >= cfg.SUPPRESSION_RATE:
@@ -989,7 +980,7 @@ class ActivityGenerator:
                     reason = "do_not_contact"
                 emails = [r.email for r in recs if "@" in r.email]
                 phones = [r.phone for r in recs if sum(ch.isdigit() for ch in r.phone) >= 9]
-                scope = rnd.choices(("account", "email", "phone"), weights=(0.4, 0.3, 0.3))[0]
+                scope = rnd.choices(SUPPRESSION_SCOPE_TYPES, weights=(0.4, 0.3, 0.3))[0]
                 if reason in ("deceased", "erasure_request", "fraud") and p.accounts:
                     scope = "account"
                 if scope == "email" and not emails:

@@ -11,6 +11,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from crm_segments.contract import SOURCE_SYSTEMS
 from crm_segments.synth import config as cfg
 from crm_segments.synth import names
 from crm_segments.synth.ids import (
@@ -36,7 +37,6 @@ from crm_segments.synth.text import (
     typo,
 )
 
-SOURCE_SYSTEMS: tuple[str, ...] = ("crm", "billing", "web", "retail", "call_center")
 MSISDN_SLOTS = 8  # mobile numbers per person: slot 0 is the person's own, 1..7 extra SIMs
 
 PERSON_TRUTH_COLUMNS: tuple[str, ...] = (
