@@ -120,14 +120,16 @@ def test_raw_contract_and_the_source_yaml_agree() -> None:
 
 
 def test_cluster_tables_ddl_and_the_source_yaml_agree() -> None:
-    """The tables `crm-segments cluster fit` creates are the ones dbt reads."""
+    """The tables `crm-segments cluster fit` creates are the ones dbt reads: the same columns in
+    the DDL, the source YAML and the staging models' optional_source lists (with the types)."""
     import re
 
     from crm_segments.clusters.store import DDL
 
+    spelled = {"double precision": "float8"}
     created = {
         table: [
-            line.split()[0]
+            line.strip().rstrip(",").split()
             for line in body.strip().splitlines()
             if not line.strip().startswith(("primary key", "unique"))
         ]
@@ -135,7 +137,19 @@ def test_cluster_tables_ddl_and_the_source_yaml_agree() -> None:
             r"create table if not exists \{schema\}\.(\w+) \((.*?)\n\);", DDL, re.S
         )
     }
-    assert created and created == sources("clusters")
+    typed = {
+        table: [(words[0], spelled.get(" ".join(words[1:3]), words[1])) for words in columns]
+        for table, columns in created.items()
+    }
+    assert typed and {t: [c for c, _ in cs] for t, cs in typed.items()} == sources("clusters")
+    staged = {}
+    for model in (PROJECT_DIR / "models" / "staging" / "clusters").glob("stg_clusters__*.sql"):
+        found = re.search(
+            r"optional_source\('clusters', '(\w+)', \[(.*?)\]\) \}\}", model.read_text(), re.S
+        )
+        assert found, model.name
+        staged[found[1]] = re.findall(r"\['(\w+)', '(\w+)'\]", found[2])
+    assert staged == typed
 
 
 def test_code_domains_have_one_definition() -> None:
