@@ -120,7 +120,7 @@ def main() -> int:
 
     import psycopg
 
-    from crm_segments import erasure_check
+    from crm_segments.evaluate import erasure_check
 
     url = subprocess.run(
         [sys.executable, "-m", "crm_segments.cli", "db", "url"],

@@ -21,8 +21,8 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from crm_segments import erasure_check
 from crm_segments.contract import RAW_TABLES
+from crm_segments.evaluate import erasure_check
 
 from .conftest import MODELS_ONLY, PROJECT_DIR, run_cli
 from .pg15 import external_server, find_pg_bin
