@@ -225,30 +225,42 @@ weighed as (
 
 ),
 
--- a record without a birth date matched, by a rule other than a shared national id, to records
--- whose birth dates disagree (a shared family e-mail, two namesakes in one postal code) belongs
--- to one of two people and cannot say which: it links nobody by those rules
+-- every match other than by a shared national id, seen from each of its two records: a record
+-- matched to two records that are two people cannot say which of them it is
+match_sides as (
+
+    select
+        left_contact_key as contact_key,
+        right_contact_key as partner_key,
+        left_birth_date as birth_date,
+        right_birth_date as partner_birth_date,
+        are_names_comparable
+    from weighed
+    where match_rule is not null and match_rule != 'national_id'
+    union all
+    select
+        right_contact_key as contact_key,
+        left_contact_key as partner_key,
+        right_birth_date as birth_date,
+        left_birth_date as partner_birth_date,
+        are_names_comparable
+    from weighed
+    where match_rule is not null and match_rule != 'national_id'
+
+),
+
+-- a record without a birth date matched to records whose birth dates disagree (a shared family
+-- e-mail, two namesakes in one postal code) belongs to one of two people: it links nobody by
+-- those matches
 undated_partners as (
 
     select
-        undated_contact_key,
+        contact_key as undated_contact_key,
         min(partner_birth_date) as earliest_partner_birth_date,
         max(partner_birth_date) as latest_partner_birth_date
-    from (
-        select
-            left_contact_key as undated_contact_key,
-            right_birth_date as partner_birth_date
-        from weighed
-        where match_rule is not null and match_rule != 'national_id' and left_birth_date is null
-        union all
-        select
-            right_contact_key as undated_contact_key,
-            left_birth_date as partner_birth_date
-        from weighed
-        where match_rule is not null and match_rule != 'national_id' and right_birth_date is null
-    ) as undated_matches
-    where partner_birth_date is not null
-    group by undated_contact_key
+    from match_sides
+    where birth_date is null and partner_birth_date is not null
+    group by contact_key
 
 ),
 
@@ -262,32 +274,15 @@ ambiguous as (
 
 ),
 
--- a record whose names are in another script than those of two records it matches (other
--- than by a national id), which are two people (a household pair: twins 杨晶 and 杨静 against
--- the pinyin record "Jing Yang"), cannot say which of them it is: it links nobody by those
--- matches, so it does not merge the two. (In one script the names themselves tell: a record
--- matched to two records of one person that a guard keeps apart still links them.)
-matched_partners as (
-
-    select
-        left_contact_key as contact_key,
-        right_contact_key as partner_key
-    from weighed
-    where match_rule is not null and match_rule != 'national_id' and not are_names_comparable
-    union all
-    select
-        right_contact_key as contact_key,
-        left_contact_key as partner_key
-    from weighed
-    where match_rule is not null and match_rule != 'national_id' and not are_names_comparable
-
-),
-
+-- a record whose names are in another script than those of two records it matches, which are
+-- a household pair (twins 杨晶 and 杨静 against the pinyin record "Jing Yang"), links nobody by
+-- those matches, so it does not merge the two. (In one script the names themselves tell: a
+-- record matched to two records of one person that a guard keeps apart still links them.)
 torn as (
 
     select distinct first_partner.contact_key
-    from matched_partners as first_partner
-    inner join matched_partners as second_partner
+    from match_sides as first_partner
+    inner join match_sides as second_partner
         on
             first_partner.contact_key = second_partner.contact_key
             and first_partner.partner_key < second_partner.partner_key
@@ -295,7 +290,10 @@ torn as (
         on
             first_partner.partner_key = partners.left_contact_key
             and second_partner.partner_key = partners.right_contact_key
-    where partners.is_household_pair
+    where
+        not first_partner.are_names_comparable
+        and not second_partner.are_names_comparable
+        and partners.is_household_pair
 
 ),
 
