@@ -6,7 +6,9 @@
     (raw_record loses the var pii_raw_fields) in the rows of erased persons, found through the
     first key the table has - quarantine_id, contact_key, source_system + source_record_id,
     suppression_id, customer_id, account_id or identifier_value - and the stored failures of
-    tests (schema dq_test_failures) that mention their e-mail, phone or national id are deleted.
+    tests (schema dq_test_failures) that mention their e-mail, phone or national id are deleted;
+    the base tables (base models of raw tables without declared personal data) lose the
+    quarantined rows of erased persons.
     It runs in the publishing transaction (publish_marts), after every passing build. Kept
     published versions are dropped when an erasure request arrives (publish_marts), the raw
     schema is the operator's: `crm-segments erase --purge-raw` redacts it. -#}
@@ -75,6 +77,24 @@ where ({{ link[0][0] | join(', ') }}) in (
     select {{ link[0][0] | join(', ') }} from {{ link[0][1] }}
 );
             {%- endif -%}
+        {%- endif -%}
+    {%- endfor %}
+    {#- base models materialized as tables (raw tables without declared personal data): their
+        quarantined rows of an erased person (a raw row carrying the person's e-mail, phone or
+        national id in any field) are deleted; the build reads them again from raw #}
+    {%- for node in graph.nodes.values() | sort(attribute='name') -%}
+        {%- if node.resource_type == 'model' and node.package_name == 'crm_segments'
+            and node.name.startswith('base_') and node.config.materialized == 'table' -%}
+            {%- set raw_tables = [] -%}
+            {%- for parent in node.depends_on.nodes if parent.startswith('source.') -%}
+                {%- do raw_tables.append(graph.sources[parent].name) -%}
+            {%- endfor %}
+-- {{ node.name }}: quarantined rows of erased persons
+delete from {{ adapter.quote(node.schema) }}.{{ adapter.quote(node.alias or node.name) }} as scrubbed
+where scrubbed._quarantine_reason is not null
+    and {{ crm_segments.quarantine_id(raw_tables[0], 'scrubbed._source_key', 'scrubbed._key_rank') }} in (
+        select quarantine_id from crm_erased_quarantine
+    );
         {%- endif -%}
     {%- endfor %}
 -- stored test failures that mention an erased person's e-mail, phone or national id

@@ -108,7 +108,8 @@ ranked as (
     select
         keyed.*,
         row_number() over key_window as _key_rank,
-        first_value(_raw_record) over key_window as _kept_raw_record
+        -- a flag, not the kept record itself: the base tables stay one raw record wide
+        _raw_record = first_value(_raw_record) over key_window as _is_copy_of_kept
     from keyed
     window key_window as (
         partition by {% for name, raw, key in keys %}_key_{{ name }}{% if not loop.last %}, {% endif %}{% endfor %}
@@ -129,7 +130,7 @@ select
         {%- for name, raw, key in keys %}
         when _key_{{ name }} is null then 'invalid_key'
         {%- endfor %}
-        when _key_rank > 1 and _raw_record = _kept_raw_record then 'duplicate_row'
+        when _key_rank > 1 and _is_copy_of_kept then 'duplicate_row'
         when _key_rank > 1 then 'duplicate_key'
     end as _quarantine_reason
 from ranked
@@ -154,4 +155,18 @@ from ranked
         {%- endfor -%}
     {%- endif -%}
     {{ return(names) }}
+{%- endmacro %}
+
+
+
+{% macro quarantine_id(source_table, source_key, key_rank, reason_code=none) -%}
+    {{ return(adapter.dispatch('quarantine_id', 'crm_segments')(source_table, source_key, key_rank, reason_code)) }}
+{%- endmacro %}
+
+{#- The id of a quarantined raw row (dq_quarantine.quarantine_id): raw table, raw key and rank
+    among the rows sharing the key; a row rejected after staging (reason_code given) also hashes
+    its reason. One definition for every model, test and erasure step that finds the row. -#}
+{% macro default__quarantine_id(source_table, source_key, key_rank, reason_code=none) -%}
+    md5(concat_ws('|', '{{ source_table }}'::text, {{ source_key }}, {{ key_rank }}
+    {%- if reason_code is not none %}, {{ reason_code }}{% endif %}))
 {%- endmacro %}

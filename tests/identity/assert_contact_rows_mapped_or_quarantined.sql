@@ -11,7 +11,7 @@ raw_rows as (
         _key_source_record_id as source_record_id,
         _raw_record as raw_record,
         _quarantine_reason is null as is_staged,
-        md5(concat_ws('|', 'crm_contacts', _source_key, _key_rank)) as quarantine_id
+        {{ crm_segments.quarantine_id('crm_contacts', '_source_key', '_key_rank') }} as quarantine_id
     from {{ ref('base_crm__contacts') }}
 
 ),

@@ -25,7 +25,7 @@ final as (
         unresolvable.reason_code,
         raw_rows._raw_record as raw_record,
         unresolvable.contact_key,
-        md5(concat_ws('|', 'crm_contacts', raw_rows._source_key, raw_rows._key_rank)) as quarantine_id
+        {{ crm_segments.quarantine_id('crm_contacts', 'raw_rows._source_key', 'raw_rows._key_rank') }} as quarantine_id
     from unresolvable
     inner join raw_rows
         on

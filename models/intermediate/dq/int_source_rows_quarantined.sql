@@ -37,13 +37,13 @@ quarantined as (
         key_rank,
         reason_code,
         raw_record,
-        md5(concat_ws('|', '{{ parent.source_table }}'::text, source_key, key_rank, reason_code)) as quarantine_id
+        {{ crm_segments.quarantine_id(parent.source_table, 'source_key', 'key_rank', 'reason_code') }} as quarantine_id
         {%- else %}
         _source_key as source_key,
         _key_rank as key_rank,
         _quarantine_reason as reason_code,
         _raw_record as raw_record,
-        md5(concat_ws('|', '{{ parent.source_table }}'::text, _source_key, _key_rank)) as quarantine_id
+        {{ crm_segments.quarantine_id(parent.source_table, '_source_key', '_key_rank') }} as quarantine_id
         {%- endif %}
     from {{ ref(parent.model) }}
     {%- if not parent.is_rejected %}

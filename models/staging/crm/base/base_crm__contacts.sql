@@ -1,3 +1,7 @@
+-- a view, not a table like the other base models: the raw table holds personal data
+-- (names, birth dates, national ids, e-mails, phones, addresses), and a view keeps no copy
+-- of it that the erasure scrub would have to find
+{{ config(materialized='view') }}
 {{ crm_segments.keyed_source_rows(
     source('crm', 'crm_contacts'),
     keys=[
