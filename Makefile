@@ -64,7 +64,8 @@ chromium:
 pytest: $(STAMP)
 	$(BIN)/pytest -n 2 --dist loadfile --no-loadscope-reorder --durations=25
 
-## bench: generate 1M customers, load, build; figures are printed and written to bench/results.json
+## bench: for 100k, 300k and 1M customers: generate, load, full build; figures are printed per
+## size, then the scaling table (written to bench/out/results-N.json)
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
 

@@ -1,16 +1,19 @@
 """Benchmark: generate N customers, load them, run `dbt build`; print the figures.
 
-    make bench                                   # 1,000,000 customers
+    make bench                                   # 100,000, 300,000 and 1,000,000 customers
     .venv/bin/python bench/run.py --customers 100000
 
 Uses its own embedded PostgreSQL in bench/out/pgdata (never the project's .pgdata), writes
-bench/out/results-<N>.json and prints a Markdown block for BENCHMARKS.md. Speed is measured
-here, never asserted in a test.
+bench/out/results-<N>.json and prints a Markdown block per size for BENCHMARKS.md, then the
+scaling table: build seconds per customer, and the build in "raw scans" (its time divided by
+the time of one pass over every raw table, measured in the same run). Speed is measured here,
+never asserted in a test.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import os
 import platform
@@ -81,37 +84,81 @@ def step(name: str, args: list[str], env: dict[str, str]) -> float:
     return seconds
 
 
-def main() -> int:
-    """Run the benchmark."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--customers", type=int, default=1_000_000)
-    parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--skip-generate", action="store_true", help="reuse bench/out/data-N")
-    args = parser.parse_args()
+def raw_scan_seconds(conn: Any) -> float:
+    """One pass over every raw table (each row turned into text): the unit of "raw scans"."""
+    started = time.perf_counter()
+    for (table,) in conn.execute(
+        "select table_name from information_schema.tables where table_schema = 'raw' order by 1"
+    ).fetchall():
+        conn.execute(f"select sum(length(t::text)) from raw.{table} as t").fetchone()
+    return time.perf_counter() - started
 
-    data = OUT / f"data-{args.customers}"
+
+#: the append-only raw tables a day brings rows to: (id column, time column)
+DAILY_TABLES = {
+    "crm_contacts": ("source_record_id", "updated_at"),
+    "transactions": ("transaction_id", "transaction_at"),
+    "consent_events": ("event_id", "event_at"),
+    "campaign_contacts": ("contact_id", "contacted_at"),
+    "interactions": ("interaction_id", "started_at"),
+    "loyalty_events": ("event_id", "event_at"),
+    "nps_responses": ("response_id", "responded_at"),
+}
+#: the generated data spans about two years of activity
+DAYS = 730
+
+
+def daily_batch(data: Path, out: Path, raw_rows: dict[str, int], day: str) -> dict[str, int]:
+    """One day of new rows of every append-only kind, for `load --append`: for each table its
+    two-year row count / 730 rows, copied from the start of the generated file with a new id
+    and the given day as their time (new records of known persons, their new transactions,
+    consent events, campaign contacts, ...). Returns the rows written per table."""
+    out.mkdir(parents=True, exist_ok=True)
+    written = {}
+    for table, (id_column, time_column) in DAILY_TABLES.items():
+        wanted = max(1, raw_rows[table] // DAYS)
+        with (data / f"{table}.csv").open(newline="", encoding="utf-8") as src:
+            reader = csv.DictReader(src)
+            rows = [row for _, row in zip(range(wanted), reader, strict=False)]
+        for i, row in enumerate(rows):
+            row[id_column] = f"day-{day}-{i}"
+            row[time_column] = f"{day} 12:00:00"
+            if table == "crm_contacts":
+                row["source_system"] = "web"
+        with (out / f"{table}.csv").open("w", newline="", encoding="utf-8") as dst:
+            writer = csv.DictWriter(dst, fieldnames=list(rows[0]))
+            writer.writeheader()
+            writer.writerows(rows)
+        written[table] = len(rows)
+    return written
+
+
+def run_size(customers: int, seed: int, skip_generate: bool) -> dict[str, Any]:
+    """Generate, load and build one size; the figures of that run."""
+    data = OUT / f"data-{customers}"
     env = {
         **os.environ,
         "CRM_SEGMENTS_PGDATA": str(OUT / "pgdata"),
         "CRM_SEGMENTS_TARGET": "embedded",
     }
     OUT.mkdir(parents=True, exist_ok=True)
-    figures: dict[str, Any] = {"customers": args.customers, "seed": args.seed}
-    if not args.skip_generate:
+    figures: dict[str, Any] = {"customers": customers, "seed": seed}
+    if not skip_generate:
         figures["generate_s"] = step(
             "generate",
-            ["generate", "--customers", str(args.customers), "--seed", str(args.seed),
-             "--out", str(data)],
+            ["generate", "--customers", str(customers), "--seed", str(seed), "--out", str(data)],
             env,
-        )  # fmt: skip
+        )
     figures["raw_bytes"] = sum(p.stat().st_size for p in data.glob("*.csv"))
     step("db start", ["db", "start"], env)
-    figures["load_s"] = step("load", ["load", str(data)], env)
+    # replace_all: a smaller size after a larger one leaves no table of the larger one behind
+    figures["load_s"] = step("load", ["load", str(data), "--replace-all"], env)
     figures["build_s"] = step("build", ["build", "--full-refresh"], env)
     # every dbt invocation's node lines (target/run_results.json keeps only the last one):
     # `bench/build_profile.py` reads them
-    build_log = OUT / f"build-{args.customers}.log"
+    build_log = OUT / f"build-{customers}.log"
     build_log.write_text("".join(LAST_OUTPUT), encoding="utf-8")
+    figures["build_log"] = str(build_log.relative_to(ROOT))
     published = [
         m for line in LAST_OUTPUT for m in re.findall(r"scrub and publish: ([\d.]+)s", line)
     ]
@@ -126,7 +173,7 @@ def main() -> int:
         [sys.executable, "-m", "crm_segments.cli", "db", "url"],
         cwd=ROOT, env=env, check=True, capture_output=True, text=True,
     ).stdout.strip()  # fmt: skip
-    with psycopg.connect(url) as conn:
+    with psycopg.connect(url, autocommit=True) as conn:
         figures["raw_rows"] = {
             table: int(conn.execute(f"select count(*) from raw.{table}").fetchone()[0])  # type: ignore[index]
             for (table,) in conn.execute(
@@ -134,6 +181,7 @@ def main() -> int:
                 "order by 1"
             ).fetchall()
         }
+        figures["raw_scan_s"] = raw_scan_seconds(conn)
         figures["quarantined_rows"] = dict(
             conn.execute(
                 "select source_table, count(*) from marts.dq_quarantine group by 1 order by 1"
@@ -156,12 +204,25 @@ def main() -> int:
             "found": found,
             "seconds": round(time.perf_counter() - started, 1),
         }
+    # the operator's nightly run: a day of new rows appended, then a plain build
+    day_dir = OUT / f"day-{customers}"
+    figures["daily_rows"] = daily_batch(data, day_dir, figures["raw_rows"], "2026-11-01")
+    figures["daily_load_s"] = step("daily load", ["load", str(day_dir), "--append"], env)
+    figures["daily_build_s"] = step("daily build", ["build"], env)
+    daily_log = OUT / f"build-daily-{customers}.log"
+    daily_log.write_text("".join(LAST_OUTPUT), encoding="utf-8")
+    figures["daily_build_log"] = str(daily_log.relative_to(ROOT))
     step("db stop", ["db", "stop"], env)
-
-    result_file = OUT / f"results-{args.customers}.json"
+    result_file = OUT / f"results-{customers}.json"
     result_file.write_text(json.dumps(figures, indent=2))
+    print(f"written to {result_file}")
+    return figures
+
+
+def report(figures: dict[str, Any]) -> None:
+    """The Markdown block of one size."""
     total_rows = sum(figures["raw_rows"].values())
-    print("\n## Benchmark", args.customers, "customers\n")
+    print(f"\n## Benchmark {figures['customers']:,} customers\n")
     print("| step | seconds | note |\n|---|---:|---|")
     if "generate_s" in figures:
         print(
@@ -169,19 +230,56 @@ def main() -> int:
         )
     print(f"| load (COPY) | {figures['load_s']:.0f} | {total_rows:,} raw rows, "
           f"{total_rows / figures['load_s']:,.0f} rows/s |")  # fmt: skip
-    print(f"| dbt build (full) | {figures['build_s']:.0f} | all models and tests, publish |")
+    print(f"| one scan of every raw table | {figures['raw_scan_s']:.1f} | each row as text |")
+    print(f"| dbt build (full) | {figures['build_s']:.0f} | all models and tests, publish: "
+          f"{figures['build_s'] / figures['raw_scan_s']:.0f} raw scans |")  # fmt: skip
     print(f"| of which scrub + publish | {figures['scrub_and_publish_s']} | one transaction |")
+    daily = sum(figures["daily_rows"].values())
+    print(f"| daily run: load --append | {figures['daily_load_s']:.0f} | {daily:,} rows of one "
+          f"day in {len(figures['daily_rows'])} tables |")  # fmt: skip
+    print(f"| daily run: build | {figures['daily_build_s']:.0f} | "
+          f"{figures['daily_build_s'] / figures['raw_scan_s']:.0f} raw scans |")  # fmt: skip
     search = figures["erasure_search"]
     print(f"| erased-identifier search, every written schema | {search['seconds']:.0f} | "
           f"{search['identifiers']:,} identifiers (read in {search['identifiers_s']:.0f} s), "
           f"found in {len(search['found'])} columns |")  # fmt: skip
     for schema, size in figures["version_bytes"].items():
         print(f"| disk of {schema} | | {size / 1e9:.2f} GB |")
-    print(f"\nwhere the build's time goes (.venv/bin/python bench/build_profile.py {build_log}):")
-    subprocess.run([sys.executable, str(ROOT / "bench" / "build_profile.py"), str(build_log)],
+    log = ROOT / figures["build_log"]
+    print(f"\nwhere the build's time goes (.venv/bin/python bench/build_profile.py {log}):")
+    subprocess.run([sys.executable, str(ROOT / "bench" / "build_profile.py"), str(log)],
                    cwd=ROOT, check=False)  # fmt: skip
-    print("\nmachine:", json.dumps(figures["machine"]))
-    print(f"\nwritten to {result_file}")
+
+
+def scaling(runs: list[dict[str, Any]]) -> None:
+    """Build time against size, per customer and in raw scans."""
+    print("\n## Scaling\n")
+    print(
+        "| customers | raw rows | load s | build s | ms per customer | raw scans | daily build s |"
+    )
+    print("|---:|---:|---:|---:|---:|---:|---:|")
+    for figures in runs:
+        rows = sum(figures["raw_rows"].values())
+        per_customer_ms = 1000 * figures["build_s"] / figures["customers"]
+        print(f"| {figures['customers']:,} | {rows:,} | {figures['load_s']:.0f} | "
+              f"{figures['build_s']:.0f} | {per_customer_ms:.2f} | "
+              f"{figures['build_s'] / figures['raw_scan_s']:.0f} | "
+              f"{figures['daily_build_s']:.0f} |")  # fmt: skip
+
+
+def main() -> int:
+    """Run the benchmark: every size, smallest first; the scaling table at the end."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--customers", type=int, nargs="+", default=[100_000, 300_000, 1_000_000])
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--skip-generate", action="store_true", help="reuse bench/out/data-N")
+    args = parser.parse_args()
+
+    runs = [run_size(n, args.seed, args.skip_generate) for n in sorted(args.customers)]
+    for figures in runs:
+        report(figures)
+    scaling(runs)
+    print("\nmachine:", json.dumps(runs[-1]["machine"]))
     return 0
 
 
