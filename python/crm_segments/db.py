@@ -198,7 +198,11 @@ def _ensure_database(status: EmbeddedStatus) -> None:
             "select 1 from pg_database where datname = %s", (EMBEDDED_DB,)
         ).fetchone()
         if not exists:
-            conn.execute(f'create database "{EMBEDDED_DB}"')
+            # text sorted by byte (collation C): the order of C.UTF-8 (code points) without a
+            # locale library call per comparison, so sorts, groupings and window partitions on
+            # text keys run about twice as fast; the character classes and case mapping stay
+            # the server's (C.UTF-8). The same order on every machine, whatever its locales.
+            conn.execute(f"create database \"{EMBEDDED_DB}\" template template0 lc_collate 'C'")
 
 
 def psql_binary() -> Path:
