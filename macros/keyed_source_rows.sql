@@ -108,8 +108,10 @@ ranked as (
     select
         keyed.*,
         row_number() over key_window as _key_rank,
-        -- a flag, not the kept record itself: the base tables stay one raw record wide
-        _raw_record = first_value(_raw_record) over key_window as _is_copy_of_kept
+        -- a later row that copies the kept one: a flag, not the kept record itself (the base
+        -- tables stay one raw record wide), compared only for rows after the first
+        row_number() over key_window > 1
+        and _raw_record = first_value(_raw_record) over key_window as _is_copy_of_kept
     from keyed
     window key_window as (
         partition by {% for name, raw, key in keys %}_key_{{ name }}{% if not loop.last %}, {% endif %}{% endfor %}
