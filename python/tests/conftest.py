@@ -21,6 +21,10 @@ PROJECT_DIR = Path(__file__).resolve().parents[2]
 _WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
 os.environ.setdefault("DBT_TARGET_PATH", f"target_pytest_{_WORKER}")
 os.environ.setdefault("DBT_LOG_PATH", f"target_pytest_{_WORKER}/logs")
+# dbt's file log without its debug lines (every SQL statement): writing them is about a tenth of
+# the CPU time of each build, and the suite builds the demo dozens of times. A failing test's
+# output carries the node and its error; DBT_LOG_LEVEL_FILE=debug brings the whole log back
+os.environ.setdefault("DBT_LOG_LEVEL_FILE", "info")
 
 
 #: build the models only: for tests about what the models hold, not about the data tests (every
