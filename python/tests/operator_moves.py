@@ -55,10 +55,24 @@ def cli(server: dict[str, str], *args: str) -> str:
     return result.stdout
 
 
-def mart_fingerprints(url: str, schema: str = "marts__build") -> dict[str, tuple[int, str]]:
-    """(rows, md5 of all rows in a canonical order) per mart (table or view) of a schema."""
+#: the types whose values are rounded when fingerprints are compared across machines
+FLOAT_TYPES = {"double precision", "real", "numeric"}
+
+
+def mart_fingerprints(
+    url: str, schema: str = "marts__build", digits: int | None = None
+) -> dict[str, tuple[int, str]]:
+    """(rows, md5 of all rows in a canonical order) per mart (table or view) of a schema.
+
+    With ``digits``, floating-point and numeric values are rounded to that many decimals first:
+    a fingerprint recorded on one machine then holds on another, whose floating-point sums (a
+    k-means fit, an aggregate's order) may differ in the last bits."""
     out: dict[str, tuple[int, str]] = {}
     with psycopg.connect(url) as conn:
+        # rows as text: the same text whatever the server's (initdb's) time zone and date style
+        conn.execute("set timezone = 'UTC'")
+        conn.execute("set datestyle = 'ISO, MDY'")
+        conn.execute("set extra_float_digits = 1")
         tables = [
             r[0]
             for r in conn.execute(
@@ -69,15 +83,17 @@ def mart_fingerprints(url: str, schema: str = "marts__build") -> dict[str, tuple
         ]
         for table in tables:
             columns = [
-                r[0]
-                for r in conn.execute(
-                    "select column_name from information_schema.columns "
+                f'round("{name}"::numeric, {digits})'
+                if digits is not None and data_type in FLOAT_TYPES
+                else f'"{name}"'
+                for name, data_type in conn.execute(
+                    "select column_name, data_type from information_schema.columns "
                     "where table_schema = %s and table_name = %s order by ordinal_position",
                     (schema, table),
                 )
-                if (table, r[0]) not in RUN_STAMPS
+                if (table, name) not in RUN_STAMPS
             ]
-            row_expr = "row(" + ", ".join(f'"{c}"' for c in columns) + ")::text"
+            row_expr = "row(" + ", ".join(columns) + ")::text"
             row = conn.execute(
                 f"select count(*), md5(coalesce(string_agg(r, E'\\n' order by r), '')) "
                 f'from (select {row_expr} as r from "{schema}"."{table}") as t'

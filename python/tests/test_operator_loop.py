@@ -8,12 +8,20 @@ mart; the run-time stamp dq_quarantine.quarantined_at left out): no state of an 
 model may go stale. The builds here build the models only (the data tests are not what this is
 about and cost most of a build's time) and their marts are compared in the build schema;
 test_publish.py runs the same extracts through whole, tested and published builds.
+
+Every full refresh's marts must also equal the fingerprints recorded in
+golden/operator_loop_marts.json (floats rounded to 6 decimals): a change that is meant to leave
+the results alone (speed work, a restructuring) must leave every mart as it was. A change that
+is meant to change results records the new fingerprints with CRM_SEGMENTS_UPDATE_GOLDEN=1 and
+shows the difference in its commit.
 """
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -28,6 +36,10 @@ from .operator_moves import (
     own_server,
 )
 
+#: the marts of every step's full refresh, recorded (rows, md5 with floats rounded)
+GOLDEN = Path(__file__).parent / "golden" / "operator_loop_marts.json"
+DIGITS = 6
+
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
@@ -36,8 +48,11 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]
         yield env
 
 
-def assert_equals_full_refresh(server: dict[str, str], step: str) -> None:
-    """Build as an operator does, then a --full-refresh of the same raw data: same marts."""
+def assert_equals_full_refresh(
+    server: dict[str, str], step: str, recorded: dict[str, dict[str, list[object]]]
+) -> None:
+    """Build as an operator does, then a --full-refresh of the same raw data: same marts.
+    The full refresh's fingerprints (floats rounded) go into ``recorded[step]``."""
     built = cli(server, "build", *MODELS_ONLY)
     assert "marts not published: a partial build" in built
     incremental = mart_fingerprints(server["url"])
@@ -48,6 +63,26 @@ def assert_equals_full_refresh(server: dict[str, str], step: str) -> None:
         f"{t} {incremental.get(t)} != {full[t]}" for t in differing
     )
     assert incremental["customers"][0] > 0
+    rounded = mart_fingerprints(server["url"], digits=DIGITS)
+    recorded[step] = {table: list(fingerprint) for table, fingerprint in rounded.items()}
+
+
+def assert_equals_golden(recorded: dict[str, dict[str, list[object]]]) -> None:
+    """Every step's marts as recorded in GOLDEN (written anew with CRM_SEGMENTS_UPDATE_GOLDEN=1)."""
+    if os.environ.get("CRM_SEGMENTS_UPDATE_GOLDEN") == "1":
+        GOLDEN.parent.mkdir(exist_ok=True)
+        GOLDEN.write_text(json.dumps(recorded, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    golden = json.loads(GOLDEN.read_text(encoding="utf-8"))
+    differing = [
+        f"{step}: {table} {now} != recorded {then}"
+        for step in sorted(golden.keys() | recorded.keys())
+        for table in sorted(golden.get(step, {}).keys() | recorded.get(step, {}).keys())
+        if (now := recorded.get(step, {}).get(table)) != (then := golden.get(step, {}).get(table))
+    ]
+    assert not differing, (
+        "marts differ from the recorded ones (a change meant to change results records them "
+        "with CRM_SEGMENTS_UPDATE_GOLDEN=1):\n" + "\n".join(differing)
+    )
 
 
 @pytest.mark.e2e
@@ -56,26 +91,28 @@ def test_operator_loop_equals_full_refresh(
 ) -> None:
     base = tmp_path_factory.mktemp("loop")
     extract_a, extract_b = extracts_a_and_b(base)
+    recorded: dict[str, dict[str, list[object]]] = {}
 
     cli(server, "load", str(extract_a))
-    assert_equals_full_refresh(server, "load A")
+    assert_equals_full_refresh(server, "load A", recorded)
 
     cli(server, "load", str(extract_b))  # replace: every table has a file
-    assert_equals_full_refresh(server, "load B (replace)")
+    assert_equals_full_refresh(server, "load B (replace)", recorded)
 
     batch = base / "c"
     daily_batch(extract_b, batch)
     cli(server, "load", str(batch), "--append")
-    assert_equals_full_refresh(server, "append C")
+    assert_equals_full_refresh(server, "append C", recorded)
 
     fix = base / "fix"
     assert corrected_usage(extract_b, fix) > 0
     loaded = cli(server, "load", str(fix))  # replace only usage_monthly
     assert "kept" in loaded
-    assert_equals_full_refresh(server, "a corrected past month")
+    assert_equals_full_refresh(server, "a corrected past month", recorded)
     with psycopg.connect(server["url"]) as conn:
         row = conn.execute(
             "select count(*) from raw.crm_contacts where source_record_id like 'day-%'"
         ).fetchone()
         assert row == (15,), "the usage-only replace left the appended contacts alone"
+    assert_equals_golden(recorded)
     assert os.environ.get("CRM_SEGMENTS_PGDATA") != server["CRM_SEGMENTS_PGDATA"]
