@@ -69,7 +69,8 @@ def mart_fingerprints(
     k-means fit, an aggregate's order) may differ in the last bits."""
     out: dict[str, tuple[int, str]] = {}
     with psycopg.connect(url) as conn:
-        # rows as text: the same text whatever the server's (initdb's) time zone and date style
+        # rows as text, in byte order: the same text and order whatever the server's (initdb's)
+        # time zone, date style and collation
         conn.execute("set timezone = 'UTC'")
         conn.execute("set datestyle = 'ISO, MDY'")
         conn.execute("set extra_float_digits = 1")
@@ -95,7 +96,8 @@ def mart_fingerprints(
             ]
             row_expr = "row(" + ", ".join(columns) + ")::text"
             row = conn.execute(
-                f"select count(*), md5(coalesce(string_agg(r, E'\\n' order by r), '')) "
+                "select count(*), "
+                f"md5(coalesce(string_agg(r, E'\\n' order by r collate \"C\"), '')) "
                 f'from (select {row_expr} as r from "{schema}"."{table}") as t'
             ).fetchone()
             assert row is not None
