@@ -24,6 +24,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from crm_segments.contract import RAW_TABLES
+
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out"
 
@@ -86,8 +88,6 @@ def step(name: str, args: list[str], env: dict[str, str]) -> float:
 
 def raw_scan_seconds(conn: Any) -> float:
     """One pass over every raw table (each row turned into text): the unit of "raw scans"."""
-    from crm_segments.contract import RAW_TABLES
-
     started = time.perf_counter()
     for table in RAW_TABLES:
         conn.execute(f"select sum(length(t::text)) from raw.{table} as t").fetchone()
@@ -167,7 +167,6 @@ def run_size(customers: int, seed: int, skip_generate: bool, daily: bool) -> dic
 
     import psycopg
 
-    from crm_segments.contract import RAW_TABLES
     from crm_segments.evaluate import erasure_check
 
     url = subprocess.run(

@@ -48,11 +48,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]
         yield env
 
 
-def assert_equals_full_refresh(
-    server: dict[str, str], step: str, recorded: dict[str, dict[str, list[object]]]
-) -> None:
+def assert_equals_full_refresh(server: dict[str, str], step: str) -> dict[str, list[object]]:
     """Build as an operator does, then a --full-refresh of the same raw data: same marts.
-    The full refresh's fingerprints (floats rounded) go into ``recorded[step]``."""
+    Returns the full refresh's fingerprints with floats rounded (for the recorded ones)."""
     built = cli(server, "build", *MODELS_ONLY)
     assert "marts not published: a partial build" in built
     incremental = mart_fingerprints(server["url"])
@@ -64,7 +62,7 @@ def assert_equals_full_refresh(
     )
     assert incremental["customers"][0] > 0
     rounded = mart_fingerprints(server["url"], digits=DIGITS)
-    recorded[step] = {table: list(fingerprint) for table, fingerprint in rounded.items()}
+    return {table: list(fingerprint) for table, fingerprint in rounded.items()}
 
 
 def assert_equals_golden(recorded: dict[str, dict[str, list[object]]]) -> None:
@@ -93,22 +91,25 @@ def test_operator_loop_equals_full_refresh(
     extract_a, extract_b = extracts_a_and_b(base)
     recorded: dict[str, dict[str, list[object]]] = {}
 
+    def check(step: str) -> None:
+        recorded[step] = assert_equals_full_refresh(server, step)
+
     cli(server, "load", str(extract_a))
-    assert_equals_full_refresh(server, "load A", recorded)
+    check("load A")
 
     cli(server, "load", str(extract_b))  # replace: every table has a file
-    assert_equals_full_refresh(server, "load B (replace)", recorded)
+    check("load B (replace)")
 
     batch = base / "c"
     daily_batch(extract_b, batch)
     cli(server, "load", str(batch), "--append")
-    assert_equals_full_refresh(server, "append C", recorded)
+    check("append C")
 
     fix = base / "fix"
     assert corrected_usage(extract_b, fix) > 0
     loaded = cli(server, "load", str(fix))  # replace only usage_monthly
     assert "kept" in loaded
-    assert_equals_full_refresh(server, "a corrected past month", recorded)
+    check("a corrected past month")
     with psycopg.connect(server["url"]) as conn:
         row = conn.execute(
             "select count(*) from raw.crm_contacts where source_record_id like 'day-%'"
