@@ -17,10 +17,17 @@ PROJECT_DIR = Path(__file__).resolve().parents[2]
 
 # pytest-xdist runs test files in two worker processes (`make pytest`): each worker's dbt runs
 # get their own target and log directories (the CLI and dbt read these variables), so that two
-# dbt invocations never share a manifest or a partial-parse file
-_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
-os.environ.setdefault("DBT_TARGET_PATH", f"target_pytest_{_WORKER}")
-os.environ.setdefault("DBT_LOG_PATH", f"target_pytest_{_WORKER}/logs")
+# dbt invocations never share a manifest, run results or a partial-parse file. Set, not
+# defaulted, in a worker: the controller process imports this file first and its values reach
+# the workers through their environment (with setdefault both shared target_pytest_main, and each
+# worker's parse file was the other's: a full parse of the project, ~20 s CPU, far more often)
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+if _WORKER:
+    os.environ["DBT_TARGET_PATH"] = f"target_pytest_{_WORKER}"
+    os.environ["DBT_LOG_PATH"] = f"target_pytest_{_WORKER}/logs"
+else:
+    os.environ.setdefault("DBT_TARGET_PATH", "target_pytest_main")
+    os.environ.setdefault("DBT_LOG_PATH", "target_pytest_main/logs")
 # dbt's file log without its debug lines (every SQL statement): writing them is about a tenth of
 # the CPU time of each build, and the suite builds the demo dozens of times. A failing test's
 # output carries the node and its error; DBT_LOG_LEVEL_FILE=debug brings the whole log back
