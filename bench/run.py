@@ -287,8 +287,12 @@ def main() -> int:
 
     sizes = sorted(args.customers)
     # the nightly run at the largest size only (its build is about a full build)
-    search = not args.skip_search
-    runs = [run_size(n, args.seed, args.skip_generate, n == sizes[-1], search) for n in sizes]
+    runs = [
+        run_size(
+            n, args.seed, args.skip_generate, daily=n == sizes[-1], search=not args.skip_search
+        )
+        for n in sizes
+    ]
     for figures in runs:
         report(figures)
     scaling(runs)

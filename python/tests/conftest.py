@@ -19,8 +19,7 @@ PROJECT_DIR = Path(__file__).resolve().parents[2]
 # get their own target and log directories (the CLI and dbt read these variables), so that two
 # dbt invocations never share a manifest, run results or a partial-parse file. Set, not
 # defaulted, in a worker: the controller process imports this file first and its values reach
-# the workers through their environment (with setdefault both shared target_pytest_main, and each
-# worker's parse file was the other's: a full parse of the project, ~20 s CPU, far more often)
+# the workers through their environment (with setdefault both workers used target_pytest_main)
 _WORKER = os.environ.get("PYTEST_XDIST_WORKER")
 if _WORKER:
     os.environ["DBT_TARGET_PATH"] = f"target_pytest_{_WORKER}"
