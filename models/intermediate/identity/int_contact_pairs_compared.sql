@@ -197,7 +197,7 @@ joined as (
 
 ),
 
-compared as (
+straight_compared as (
 
     select
         joined.*,
@@ -210,36 +210,73 @@ compared as (
             'joined.left_last', 'joined.right_last', 'joined.left_last_pinyin', 'joined.right_last_pinyin',
             'joined.left_last_spelling', 'joined.right_last_spelling', 'joined.are_names_comparable',
             gendered=false, is_family_name=true
-        ) }} as straight_last_level,
-        -- the last-name slot compared as given names are (Ion / Ioana differ): a record typed
-        -- family name first puts twins' given names there (Manea Ion / Manea Ioana)
-        case
-            when joined.are_names_latin
-                then {{ crm_segments.compare_name_keys('joined.left_last', 'joined.right_last') }}
-        end as straight_last_gendered_level,
-        {{ crm_segments.compare_name_parts(
-            'joined.left_first', 'joined.right_last', 'joined.left_first_pinyin', 'joined.right_last_pinyin',
-            'joined.left_first_spelling', 'joined.right_last_spelling', 'joined.are_names_comparable'
-        ) }} as swapped_first_level,
-        {{ crm_segments.compare_name_parts(
-            'joined.left_last', 'joined.right_first', 'joined.left_last_pinyin', 'joined.right_first_pinyin',
-            'joined.left_last_spelling', 'joined.right_first_spelling', 'joined.are_names_comparable'
-        ) }} as swapped_last_level
+        ) }} as straight_last_level
     from joined
     -- offset 0 is a fence: each comparison is computed once per pair
     offset 0  -- noqa: AM09
 
 ),
 
--- the names agree better with first and last name exchanged (decided once per pair)
+-- the comparisons that only matter for some pairs, computed only for them (most candidate
+-- pairs are one person whose names agree in full, and the name functions are the costly part)
+compared as (
+
+    select
+        straight_compared.*,
+        -- the last-name slot compared as given names are (Ion / Ioana differ): a record typed
+        -- family name first puts twins' given names there (Manea Ion / Manea Ioana); read only
+        -- where the family names are alike
+        case
+            when straight_compared.are_names_latin and straight_compared.straight_last_level >= 2
+                then {{ crm_segments.compare_name_keys('straight_compared.left_last', 'straight_compared.right_last') }}
+        end as straight_last_gendered_level,
+        -- names exchanged can only agree better when the straight names are not both equal (3)
+        case
+            when straight_compared.straight_first_level + straight_compared.straight_last_level < 6
+                then {{ crm_segments.compare_name_parts(
+                    'straight_compared.left_first', 'straight_compared.right_last',
+                    'straight_compared.left_first_pinyin', 'straight_compared.right_last_pinyin',
+                    'straight_compared.left_first_spelling', 'straight_compared.right_last_spelling',
+                    'straight_compared.are_names_comparable'
+                ) }}
+        end as swapped_first_level
+    from straight_compared
+    offset 0  -- noqa: AM09
+
+),
+
+-- the other swapped comparison only where the first one agrees at least by initial: the names
+-- count as exchanged only when both swapped parts do (swap_checked)
+swap_compared as (
+
+    select
+        compared.*,
+        case
+            when compared.swapped_first_level > 0
+                then {{ crm_segments.compare_name_parts(
+                    'compared.left_last', 'compared.right_first',
+                    'compared.left_last_pinyin', 'compared.right_first_pinyin',
+                    'compared.left_last_spelling', 'compared.right_first_spelling',
+                    'compared.are_names_comparable'
+                ) }}
+        end as swapped_last_level
+    from compared
+    offset 0  -- noqa: AM09
+
+),
+
+-- the names agree better with first and last name exchanged (decided once per pair; never
+-- where a swapped level was not computed)
 swap_checked as (
 
     select
         *,
-        swapped_first_level > 0 and swapped_last_level > 0
-        and swapped_first_level + swapped_last_level > straight_first_level + straight_last_level
-            as are_names_swapped
-    from compared
+        coalesce(
+            swapped_first_level > 0 and swapped_last_level > 0
+            and swapped_first_level + swapped_last_level > straight_first_level + straight_last_level,
+            false
+        ) as are_names_swapped
+    from swap_compared
 
 ),
 
