@@ -212,10 +212,9 @@ def test_publish_is_all_or_nothing(
     assert_user_objects_survive(url)
 
     # nothing changed since version 3: the next build compares its inputs and stops there
-    started = time.perf_counter()
     idle = cli(server, "build")
     assert "nothing changed since published version 3" in idle, idle[-2000:]
-    assert "dbt build" not in idle and time.perf_counter() - started < 30
+    assert "dbt build" not in idle  # no dbt invocation (how long that takes is in BENCHMARKS.md)
     assert versions(url)[-1] == (3, "current")
     assert mart_fingerprints(url, "marts") == third
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 
 import pytest
 import yaml
@@ -67,10 +66,8 @@ def test_good_vars_pass() -> None:
     ],
 )
 def test_cli_refuses_bad_vars_before_dbt_starts(text: str, message: str) -> None:
-    started = time.perf_counter()
     result = run_cli("build", "--vars", text)
     assert result.returncode == 2, result.stdout + result.stderr
     assert message in result.stderr
     assert "Traceback" not in result.stderr
     assert "dbt build" not in result.stdout  # nothing was built
-    assert time.perf_counter() - started < 60
