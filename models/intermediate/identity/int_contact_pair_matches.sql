@@ -81,16 +81,22 @@ confirmed as (
 ),
 
 -- records whose e-mail is also on a record of another person (a given name or a birth date
--- that disagrees): a family e-mail, which confirms nobody's identity by itself
+-- that disagrees): a family e-mail, which confirms nobody's identity by itself. Read from the
+-- table in one pass, not from the pairs above: a CTE read twice is written to disk whole.
 family_email_records as (
 
-    select left_contact_key as contact_key
-    from confirmed
-    where shares_email and (birth_date_relation = 'different' or first_name_level = -1)
-    union
-    select right_contact_key as contact_key
-    from confirmed
-    where shares_email and (birth_date_relation = 'different' or first_name_level = -1)
+    select distinct sides.contact_key
+    from {{ ref('int_contact_pairs_compared') }} as compared
+    cross join
+        lateral (
+            values
+            (compared.left_contact_key),
+            (compared.right_contact_key)
+        ) as sides (contact_key)
+    where
+        not compared.is_random_sample
+        and compared.shares_email
+        and (compared.birth_date_relation = 'different' or compared.first_name_level = -1)
 
 ),
 
@@ -127,7 +133,13 @@ judged as (
                     or (confirmed.first_name_level = 3 and confirmed.last_name_level >= 0)
                     or (
                         not confirmed.are_names_comparable
-                        and not (left_family.contact_key is not null or right_family.contact_key is not null)
+                        -- a membership test, not a join: the few family records are hashed
+                        and confirmed.left_contact_key not in (
+                            select family_records.contact_key from family_email_records as family_records
+                        )
+                        and confirmed.right_contact_key not in (
+                            select family_records.contact_key from family_email_records as family_records
+                        )
                         and confirmed.first_name_level = 2 and confirmed.last_name_level = 3
                     )
                 )
@@ -187,10 +199,6 @@ judged as (
                 then 'name_postal'
         end as rule_match
     from confirmed
-    left join family_email_records as left_family
-        on confirmed.left_contact_key = left_family.contact_key
-    left join family_email_records as right_family
-        on confirmed.right_contact_key = right_family.contact_key
 
 ),
 
@@ -230,22 +238,20 @@ weighed as (
 match_sides as (
 
     select
-        left_contact_key as contact_key,
-        right_contact_key as partner_key,
-        left_birth_date as birth_date,
-        right_birth_date as partner_birth_date,
-        are_names_comparable
+        sides.contact_key,
+        sides.partner_key,
+        sides.birth_date,
+        sides.partner_birth_date,
+        weighed.are_names_comparable
     from weighed
-    where match_rule is not null and match_rule != 'national_id'
-    union all
-    select
-        right_contact_key as contact_key,
-        left_contact_key as partner_key,
-        right_birth_date as birth_date,
-        left_birth_date as partner_birth_date,
-        are_names_comparable
-    from weighed
-    where match_rule is not null and match_rule != 'national_id'
+    -- both sides in one pass over the pairs
+    cross join
+        lateral (
+            values
+            (weighed.left_contact_key, weighed.right_contact_key, weighed.left_birth_date, weighed.right_birth_date),
+            (weighed.right_contact_key, weighed.left_contact_key, weighed.right_birth_date, weighed.left_birth_date)
+        ) as sides (contact_key, partner_key, birth_date, partner_birth_date)
+    where weighed.match_rule is not null and weighed.match_rule != 'national_id'
 
 ),
 
