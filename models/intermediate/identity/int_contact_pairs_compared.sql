@@ -239,34 +239,23 @@ compared as (
                     'straight_compared.left_first_spelling', 'straight_compared.right_last_spelling',
                     'straight_compared.are_names_comparable'
                 ) }}
-        end as swapped_first_level
+        end as swapped_first_level,
+        case
+            when straight_compared.straight_first_level + straight_compared.straight_last_level < 6
+                then {{ crm_segments.compare_name_parts(
+                    'straight_compared.left_last', 'straight_compared.right_first',
+                    'straight_compared.left_last_pinyin', 'straight_compared.right_first_pinyin',
+                    'straight_compared.left_last_spelling', 'straight_compared.right_first_spelling',
+                    'straight_compared.are_names_comparable'
+                ) }}
+        end as swapped_last_level
     from straight_compared
     offset 0  -- noqa: AM09
 
 ),
 
--- the other swapped comparison only where the first one agrees at least by initial: the names
--- count as exchanged only when both swapped parts do (swap_checked)
-swap_compared as (
-
-    select
-        compared.*,
-        case
-            when compared.swapped_first_level > 0
-                then {{ crm_segments.compare_name_parts(
-                    'compared.left_last', 'compared.right_first',
-                    'compared.left_last_pinyin', 'compared.right_first_pinyin',
-                    'compared.left_last_spelling', 'compared.right_first_spelling',
-                    'compared.are_names_comparable'
-                ) }}
-        end as swapped_last_level
-    from compared
-    offset 0  -- noqa: AM09
-
-),
-
 -- the names agree better with first and last name exchanged (decided once per pair; never
--- where a swapped level was not computed)
+-- when the straight names are both equal, whose swapped levels are not computed)
 swap_checked as (
 
     select
@@ -276,7 +265,7 @@ swap_checked as (
             and swapped_first_level + swapped_last_level > straight_first_level + straight_last_level,
             false
         ) as are_names_swapped
-    from swap_compared
+    from compared
 
 ),
 
