@@ -1,5 +1,7 @@
 -- The date and timestamp parsers on the layouts of SPEC.md section 1 and on values that must
--- come out NULL (impossible dates, garbage). Returns the cases where a parser disagrees.
+-- come out NULL (impossible dates, garbage). Returns the cases where a parser disagrees, and
+-- those where datetime_parts' fast path (chosen by the value's shape) gives other parts than its
+-- general path: a leading blank always takes the general path, which trims it.
 with
 
 cases (raw, expected_date, expected_at) as (
@@ -23,6 +25,14 @@ cases (raw, expected_date, expected_at) as (
     ('2024-05-01 10:22:33-05', '2024-05-01', '2024-05-01 15:22:33+00'),
     ('2024-05-01 10:22:33+05:30', '2024-05-01', '2024-05-01 04:52:33+00'),
     ('01.05.2024 10:22', '2024-05-01', '2024-05-01 10:22:00+00'),
+    ('2024-05-01T10:22:33', '2024-05-01', '2024-05-01 10:22:33+00'),
+    ('2024-05-01 10:22:33Z', '2024-05-01', '2024-05-01 10:22:33+00'),
+    (' 2024-05-01 10:22:33 ', '2024-05-01', '2024-05-01 10:22:33+00'),
+    ('01.05.2024', '2024-05-01', '2024-05-01 00:00:00+00'),
+    ('31.02.2024 10:22', null, null),
+    ('01.05.2024 24:00', '2024-05-01', null),
+    ('2024-02-30 10:22:33', null, null),
+    ('2024-05-01 23:59:60', '2024-05-01', null),
     ('31.02.1985', null, null),
     ('1900-02-29', null, null),
     ('2023-02-29', null, null),
@@ -49,7 +59,8 @@ parsed as (
         raw,
         expected_date,
         expected_at,
-        {{ crm_segments.datetime_parts('raw') }} as parts
+        {{ crm_segments.datetime_parts('raw') }} as parts,
+        {{ crm_segments.datetime_parts("' ' || raw") }} as general_parts
     from cases
 
 ),
@@ -60,6 +71,8 @@ checked as (
         raw,
         expected_date,
         expected_at,
+        parts,
+        general_parts,
         {{ crm_segments.date_from_parts('parts') }} as parsed_date,
         {{ crm_segments.timestamp_from_parts('parts') }} as parsed_at
     from parsed
@@ -70,3 +83,4 @@ select * from checked
 where
     parsed_date is distinct from expected_date
     or parsed_at is distinct from expected_at
+    or parts is distinct from general_parts

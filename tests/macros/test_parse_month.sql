@@ -1,10 +1,13 @@
--- Billing months: every accepted layout gives the first day of the month.
+-- Billing months: every accepted layout gives the first day of the month, and datetime_parts'
+-- fast path the parts of its general path (a leading blank always takes the general path).
 with
 
 cases (raw, expected) as (
 
     values
     ('2026-09', '2026-09-01'::date),
+    (' 2026-09 ', '2026-09-01'),
+    ('2026-00', null),
     ('2026-09-01', '2026-09-01'),
     ('2026-09-15', '2026-09-15'),
     ('202609', '2026-09-01'),
@@ -22,7 +25,8 @@ parsed as (
     select
         raw,
         expected,
-        {{ crm_segments.datetime_parts('raw', month_only=true) }} as parts
+        {{ crm_segments.datetime_parts('raw', month_only=true) }} as parts,
+        {{ crm_segments.datetime_parts("' ' || raw", month_only=true) }} as general_parts
     from cases
 
 ),
@@ -32,10 +36,14 @@ checked as (
     select
         raw,
         expected,
+        parts,
+        general_parts,
         {{ crm_segments.date_from_parts('parts') }} as parsed
     from parsed
 
 )
 
 select * from checked
-where parsed is distinct from expected
+where
+    parsed is distinct from expected
+    or parts is distinct from general_parts
