@@ -40,8 +40,18 @@
 {#- Accepts 12.5, 12,5 (decimal comma), 1,234.56 and 1.234,56 (thousands separators), spaces
     inside; at most 15 integer digits, so the result always fits numeric(21, 6). -#}
 {% macro default__parse_numeric(expr) -%}
+    {%- set raw = "(" ~ expr ~ ")::text" -%}
     {%- set v = "translate((" ~ expr ~ ")::text, E' \\u00a0\\u202f\\'', '')" -%}
+    {#- the fast path: plain digits with at most one decimal point (what the first pattern below
+        accepts of such a value), tested without a regular expression (1.1 us instead of 2.4 per
+        value; tests/macros/test_parse_numbers_and_booleans.sql) #}
     case
+        when translate({{ raw }}, '0123456789', '') in ('', '.')
+            and (
+                strpos({{ raw }}, '.') = 0 and length({{ raw }}) between 1 and 15
+                or strpos({{ raw }}, '.') between 2 and 16 and length({{ raw }}) - strpos({{ raw }}, '.') between 1 and 6
+            )
+            then ({{ raw }})::numeric
         when {{ v }} ~ '^[+-]?\d{1,15}([.,]\d{1,6})?$'
             then replace({{ v }}, ',', '.')::numeric
         when {{ v }} ~ '^[+-]?\d{1,3}(,\d{3}){1,4}(\.\d{1,6})?$'

@@ -1,5 +1,6 @@
 -- Numbers (decimal comma, thousands separators, spaces), integers and booleans; anything
--- unreadable must come out NULL, never raise.
+-- unreadable must come out NULL, never raise. parse_numeric's fast path (plain digits and a
+-- point) must give the general path's value and scale: a leading blank always takes the latter.
 with
 
 numbers (raw, expected_numeric, expected_integer) as (
@@ -14,6 +15,12 @@ numbers (raw, expected_numeric, expected_integer) as (
     ('1,234.56', 1234.56, null),
     ('1.234.567,8', 1234567.8, null),
     ('0', 0, 0),
+    ('123456789012345', 123456789012345, 123456789012345),
+    ('1.123456', 1.123456, null),
+    ('1.1234567', null, null),
+    ('1.234', 1.234, null),
+    ('007.50', 7.50, null),
+    ('5.', null, null),
     ('.5', null, null),
     ('12,5O', null, null),
     ('abc', null, null),
@@ -43,6 +50,8 @@ number_failures as (
     from numbers
     where
         {{ crm_segments.parse_numeric('raw') }} is distinct from expected_numeric
+        or ({{ crm_segments.parse_numeric('raw') }})::text
+        is distinct from ({{ crm_segments.parse_numeric("' ' || raw") }})::text
         or {{ crm_segments.parse_integer('raw') }} is distinct from expected_integer
 
 ),
