@@ -11,6 +11,29 @@
         post_hook='analyze {{ this }}',
     )
 }}
+{#- the stream of fact rows (fact_rows): every column and its type, then which CTE gives which
+    columns; a kind of fact has NULL in the others -#}
+{%- set fact_columns = {
+    'is_billed': 'boolean',
+    'revenue': 'numeric',
+    'cost': 'numeric',
+    'voice_minutes': 'numeric',
+    'sms_count': 'bigint',
+    'data_mb': 'numeric',
+    'roaming_revenue': 'numeric',
+    'transaction_type': 'text',
+    'amount_reporting': 'numeric',
+    'is_complaint': 'boolean',
+    'nps_score': 'integer',
+    'nps_response_count': 'bigint',
+} -%}
+{%- set fact_sources = [
+    ('subscription', 'subscription_month_rows',
+        ['is_billed', 'revenue', 'cost', 'voice_minutes', 'sms_count', 'data_mb', 'roaming_revenue']),
+    ('transaction', 'transactions', ['transaction_type', 'amount_reporting']),
+    ('interaction', 'interactions', ['is_complaint']),
+    ('nps', 'nps_latest', ['nps_score', 'nps_response_count']),
+] -%}
 with
 
 -- the only read of usage: the first usage month (start of the month spine) and the billed
@@ -134,6 +157,7 @@ transactions as (
         txn.amount * rates.rate_to_reporting as amount_reporting
     from {{ ref('stg_crm__transactions') }} as txn
     inner join holders on txn.account_id = holders.account_id
+    inner join months on {{ crm_segments.utc_month('txn.transaction_at') }} = months.month
     left join {{ ref('currency_rates') }} as rates on txn.currency = rates.currency
 
 ),
@@ -148,6 +172,7 @@ interactions as (
         ) as is_complaint
     from {{ ref('stg_crm__interactions') }} as interactions
     inner join holders on interactions.account_id = holders.account_id
+    inner join months on {{ crm_segments.utc_month('interactions.started_at') }} = months.month
 
 ),
 
@@ -171,87 +196,43 @@ nps_ranked as (
 
 ),
 
--- one row per fact (a subscription month, a transaction, an interaction, a person's latest NPS
--- answer of the month), each kind with its own columns, grouped once by person and month below
--- (one aggregation instead of four and the joins between them)
-fact_rows as (
+nps_latest as (
 
     select
         customer_id,
         month,
-        'subscription' as fact,
-        is_billed,
-        revenue,
-        cost,
-        voice_minutes,
-        sms_count,
-        data_mb,
-        roaming_revenue,
-        null::text as transaction_type,
-        null::numeric as amount_reporting,
-        null::boolean as is_complaint,
-        null::integer as nps_score,
-        null::bigint as nps_response_count
-    from subscription_month_rows
-    union all
-    select
-        transactions.customer_id,
-        transactions.month,
-        'transaction' as fact,
-        null as is_billed,
-        null as revenue,
-        null as cost,
-        null as voice_minutes,
-        null as sms_count,
-        null as data_mb,
-        null as roaming_revenue,
-        transactions.transaction_type,
-        transactions.amount_reporting,
-        null as is_complaint,
-        null as nps_score,
-        null as nps_response_count
-    from transactions
-    inner join months on transactions.month = months.month
-    union all
-    select
-        interactions.customer_id,
-        interactions.month,
-        'interaction' as fact,
-        null as is_billed,
-        null as revenue,
-        null as cost,
-        null as voice_minutes,
-        null as sms_count,
-        null as data_mb,
-        null as roaming_revenue,
-        null as transaction_type,
-        null as amount_reporting,
-        interactions.is_complaint,
-        null as nps_score,
-        null as nps_response_count
-    from interactions
-    inner join months on interactions.month = months.month
-    union all
-    select
-        customer_id,
-        month,
-        'nps' as fact,
-        null as is_billed,
-        null as revenue,
-        null as cost,
-        null as voice_minutes,
-        null as sms_count,
-        null as data_mb,
-        null as roaming_revenue,
-        null as transaction_type,
-        null as amount_reporting,
-        null as is_complaint,
         score as nps_score,
         nps_response_count
     from nps_ranked
     where recency_rank = 1
 
 ),
+
+-- one row per fact (a subscription month, a transaction, an interaction, a person's latest NPS
+-- answer of the month), each kind with its own columns, grouped once by person and month below
+-- (one aggregation instead of four and the joins between them). The SELECTs are written by the
+-- loop from fact_columns and fact_sources (top of the file); sqlfluff's indentation check cannot
+-- follow a loop that writes whole statements (as in int_source_rows_quarantined)
+-- noqa: disable=LT02
+fact_rows as (
+    {%- for fact, relation, columns in fact_sources %}
+
+    select
+        customer_id,
+        month,
+        '{{ fact }}' as fact,
+        {%- for column, data_type in fact_columns.items() %}
+        {{ column if column in columns else 'null::' ~ data_type ~ ' as ' ~ column }}
+        {{- ',' if not loop.last }}
+        {%- endfor %}
+    from {{ relation }}
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+
+),
+-- noqa: enable=LT02
 
 final as (
 
