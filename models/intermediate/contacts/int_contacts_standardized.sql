@@ -1,7 +1,8 @@
 -- One row per staged contact record with standardized names, e-mail, phone, national id,
 -- birth date and address, and the keys entity resolution matches on. Every rule is a macro in
 -- macros/standardize/. The CTEs are fenced (offset 0) so that each step is computed once per
--- row and the next step reads its result instead of repeating the expression.
+-- row and the next step reads its result instead of repeating the expression; what is typed
+-- in few ways on many records (countries, cities, name parts) is standardized once per value.
 with
 
 source as (
@@ -16,6 +17,36 @@ countries as (
 
 ),
 
+-- a country or a city is typed in few ways (tens, hundreds) on many records: each spelling is
+-- looked up or standardized once, and every record takes its spelling's result
+country_spellings as (
+
+    select
+        spellings.country,
+        countries.country_code,
+        countries.postal_code_length
+    from (select distinct staged.country from {{ ref('stg_crm__contacts') }} as staged) as spellings
+    inner join countries
+        on {{ crm_segments.alias_key('spellings.country') }} = countries.alias
+
+),
+
+city_spellings as (
+
+    select
+        spellings.city,
+        {{ crm_segments.standardize_city('spellings._city') }} as city_standardized
+    from (
+        select
+            typed.city,
+            {{ crm_segments.clean_unicode('typed.city') }} as _city
+        from (select distinct staged.city from {{ ref('stg_crm__contacts') }} as staged) as typed
+        -- in two steps, fenced: the casing rules nest deeply around the cleaned value
+        offset 0  -- noqa: AM09
+    ) as spellings
+
+),
+
 cleaned as (
 
     select
@@ -27,19 +58,16 @@ cleaned as (
         source.invalid_fields as _invalid_fields,
         source.phone as _phone_raw,
         source.postal_code as _postal_code_raw,
-        countries.country_code,
-        countries.postal_code_length as _postal_code_length,
+        source.country as _country_raw,
+        source.city as _city_raw,
         {{ crm_segments.name_clean('source.first_name') }} as _first,
         {{ crm_segments.name_clean('source.last_name') }} as _last,
         {{ crm_segments.name_clean('source.full_name') }} as _full,
         {{ crm_segments.standardize_email('source.email') }} as email,
         {{ crm_segments.standardize_national_id('source.national_id') }} as national_id,
         {{ crm_segments.phone_text('source.phone') }} as _phone_text,
-        {{ crm_segments.clean_unicode('source.address_line') }} as address_line,
-        {{ crm_segments.clean_unicode('source.city') }} as _city
+        {{ crm_segments.clean_unicode('source.address_line') }} as address_line
     from source
-    left join countries
-        on {{ crm_segments.alias_key('source.country') }} = countries.alias
     -- offset 0 is a fence: each value is cleaned once, not once per reference
     offset 0  -- noqa: AM09
 
@@ -48,22 +76,28 @@ cleaned as (
 classified as (
 
     select
-        *,
-        {{ crm_segments.name_script("concat_ws(' ', _full, _first, _last)") }} as name_script,
+        cleaned.*,
+        country_spellings.country_code,
+        city_spellings.city_standardized as city,
+        {{ crm_segments.name_script("concat_ws(' ', cleaned._full, cleaned._first, cleaned._last)") }} as name_script,
         -- the text the first/last split reads: a full name, or the only name part typed when
         -- it has several words; NULL when first and last name arrived separately
         case
-            when _first is not null and _last is not null then null
-            when _full is not null then _full
-            when coalesce(_first, _last) ~ ' ' then coalesce(_first, _last)
+            when cleaned._first is not null and cleaned._last is not null then null
+            when cleaned._full is not null then cleaned._full
+            when coalesce(cleaned._first, cleaned._last) ~ ' ' then coalesce(cleaned._first, cleaned._last)
         end as _name_text,
-        {{ crm_segments.national_id_type('national_id') }} as national_id_type,
-        {{ crm_segments.email_invalid_reason('email') }} as email_invalid_reason,
-        {{ crm_segments.standardize_postal_code('_postal_code_raw', '_postal_code_length') }} as postal_code,
-        -- in two steps (clean_unicode above): the casing rules nest deeply around the value
-        {{ crm_segments.standardize_city('_city') }} as city,
-        {{ crm_segments.address_line_text('address_line') }} as _address_line_text
+        {{ crm_segments.national_id_type('cleaned.national_id') }} as national_id_type,
+        {{ crm_segments.email_invalid_reason('cleaned.email') }} as email_invalid_reason,
+        {{ crm_segments.standardize_postal_code(
+            'cleaned._postal_code_raw', 'country_spellings.postal_code_length'
+        ) }} as postal_code,
+        {{ crm_segments.address_line_text('cleaned.address_line') }} as _address_line_text
     from cleaned
+    left join country_spellings
+        on cleaned._country_raw = country_spellings.country
+    left join city_spellings
+        on cleaned._city_raw = city_spellings.city
     offset 0  -- noqa: AM09
 
 ),
@@ -165,20 +199,43 @@ coded as (
 
 ),
 
+-- the name parts repeat across records (a few thousand given and family names): each is cased
+-- once, and every record takes its parts' casing
+name_parts as (
+
+    select
+        parts.part,
+        {{ crm_segments.name_case('parts.part') }} as part_cased
+    from (
+        select coded._first_part as part from coded
+        union
+        select coded._last_part from coded
+        union
+        select coded._middle_part from coded
+    ) as parts
+
+),
+
 numbered as (
 
     select
-        *,
+        coded.*,
+        middle_parts.part_cased as middle_name,
         case
-            when name_script = 'han' then replace(_first_part, ' ', '')
-            else {{ crm_segments.name_case('_first_part') }}
+            when coded.name_script = 'han' then replace(coded._first_part, ' ', '')
+            else first_parts.part_cased
         end as first_name,
         case
-            when name_script = 'han' then replace(_last_part, ' ', '')
-            else {{ crm_segments.name_case('_last_part') }}
-        end as last_name,
-        {{ crm_segments.name_case('_middle_part') }} as middle_name
+            when coded.name_script = 'han' then replace(coded._last_part, ' ', '')
+            else last_parts.part_cased
+        end as last_name
     from coded
+    left join name_parts as first_parts
+        on coded._first_part = first_parts.part
+    left join name_parts as last_parts
+        on coded._last_part = last_parts.part
+    left join name_parts as middle_parts
+        on coded._middle_part = middle_parts.part
     offset 0  -- noqa: AM09
 
 ),
