@@ -18,7 +18,9 @@ countries as (
 ),
 
 -- a country or a city is typed in few ways (tens, hundreds) on many records: each spelling is
--- looked up or standardized once, and every record takes its spelling's result
+-- looked up or standardized once, and every record takes its spelling's result. They read the
+-- staged model, not the CTE source: a CTE read three times is materialized, and the record-by-
+-- record cleaning below would lose its parallel scan (measured: no gain in wall time then)
 country_spellings as (
 
     select
