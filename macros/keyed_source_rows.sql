@@ -78,7 +78,7 @@ prepared as (
         {%- endfor %}
     from source
     -- offset 0 is a fence: the prepared expressions are computed once per row
-    offset 0  -- noqa: AM09
+    /* noqa: AM09 */ offset 0
 
 ),
 

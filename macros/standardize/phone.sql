@@ -530,7 +530,7 @@
         *,
         {{ crm_segments.phone_digits(text) }} as _phone_digits
     from {{ source }}
-    offset 0  -- noqa: AM09
+    /* noqa: AM09 */ offset 0
 
 ),
 
@@ -540,7 +540,7 @@
         *,
         {{ crm_segments.phone_international(text, '_phone_digits', hint, record_country) }} as _phone_international
     from {{ name }}_digits
-    offset 0  -- noqa: AM09
+    /* noqa: AM09 */ offset 0
 
 ),
 
@@ -550,7 +550,7 @@
         *,
         {{ crm_segments.phone_calling_code('_phone_international', hint) }} as _phone_calling_code
     from {{ name }}_international
-    offset 0  -- noqa: AM09
+    /* noqa: AM09 */ offset 0
 
 ),
 
@@ -562,7 +562,7 @@
             '_phone_digits', '_phone_international', '_phone_calling_code', hint
         ) }} as _phone_national_number
     from {{ name }}_coded
-    offset 0  -- noqa: AM09
+    /* noqa: AM09 */ offset 0
 
 ),
 
@@ -574,7 +574,7 @@
             '_phone_calling_code', '_phone_national_number', '_phone_international', hint
         ) }} as _phone_country
     from {{ name }}_numbered
-    offset 0  -- noqa: AM09
+    /* noqa: AM09 */ offset 0
 
 ),
 
@@ -584,7 +584,7 @@
         *,
         {{ crm_segments.phone_plan_match('_phone_national_number', '_phone_country') }} as _phone_plan_match
     from {{ name }}_countried
-    offset 0  -- noqa: AM09
+    /* noqa: AM09 */ offset 0
 
 ),
 
@@ -596,7 +596,7 @@
             '_phone_plan_match', '_phone_national_number', '_phone_country', '_phone_calling_code'
         ) }} as _phone_type
     from {{ name }}_matched
-    offset 0  -- noqa: AM09
+    /* noqa: AM09 */ offset 0
 
 ),
 
@@ -609,7 +609,7 @@
             '_phone_national_number', '_phone_country', '_phone_type'
         ) }} as _phone_invalid_reason
     from {{ name }}_typed
-    offset 0  -- noqa: AM09
+    /* noqa: AM09 */ offset 0
 
 ),
 

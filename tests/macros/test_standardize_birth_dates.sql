@@ -49,7 +49,7 @@ parsed as (
         array[]::text[] as _oversized_fields  -- in scope in staging, where invalid_fields runs
     from cases
     -- offset 0 is a fence: parse once
-    offset 0  -- noqa: AM09
+    /* noqa: AM09 */ offset 0
 
 ),
 

@@ -19,7 +19,7 @@ quarantined as (
         {{ crm_segments.standardize_national_id("raw_record ->> 'national_id'") }} as national_id
     from {{ ref('int_source_rows_quarantined') }}
     -- offset 0 is a fence: each value is standardized once, not once per comparison
-    offset 0  -- noqa: AM09
+    /* noqa: AM09 */ offset 0
 
 ),
 

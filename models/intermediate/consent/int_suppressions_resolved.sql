@@ -53,7 +53,7 @@ phone_texts as (
     from suppressions
     cross join phone_regions
     where suppressions.scope_type = 'phone'
-    offset 0  -- noqa: AM09
+    /* noqa: AM09 */ offset 0
 
 ),
 

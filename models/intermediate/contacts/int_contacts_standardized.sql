@@ -44,7 +44,7 @@ city_spellings as (
             {{ crm_segments.clean_unicode('typed.city') }} as _city
         from (select distinct staged.city from {{ ref('stg_crm__contacts') }} as staged) as typed
         -- in two steps, fenced: the casing rules nest deeply around the cleaned value
-        offset 0  -- noqa: AM09
+        /* noqa: AM09 */ offset 0
     ) as spellings
 
 ),
@@ -71,7 +71,7 @@ cleaned as (
         {{ crm_segments.clean_unicode('source.address_line') }} as address_line
     from source
     -- offset 0 is a fence: each value is cleaned once, not once per reference
-    offset 0  -- noqa: AM09
+    /* noqa: AM09 */ offset 0
 
 ),
 
@@ -100,7 +100,7 @@ classified as (
         on cleaned._country_raw = country_spellings.country
     left join city_spellings
         on cleaned._city_raw = city_spellings.city
-    offset 0  -- noqa: AM09
+    /* noqa: AM09 */ offset 0
 
 ),
 
@@ -122,7 +122,7 @@ tokenized as (
             when 'cn_resident_id' then {{ crm_segments.cn_id_is_valid('national_id') }}
         end as is_national_id_valid
     from classified
-    offset 0  -- noqa: AM09
+    /* noqa: AM09 */ offset 0
 
 ),
 
@@ -150,7 +150,7 @@ flagged as (
             else 0
         end as _particles
     from tokenized
-    offset 0  -- noqa: AM09
+    /* noqa: AM09 */ offset 0
 
 ),
 
@@ -197,7 +197,7 @@ coded as (
             when _patronymic_middle then _tokens[2]
         end as _middle_part
     from flagged
-    offset 0  -- noqa: AM09
+    /* noqa: AM09 */ offset 0
 
 ),
 
@@ -238,7 +238,7 @@ numbered as (
         on coded._last_part = last_parts.part
     left join name_parts as middle_parts
         on coded._middle_part = middle_parts.part
-    offset 0  -- noqa: AM09
+    /* noqa: AM09 */ offset 0
 
 ),
 
@@ -249,7 +249,7 @@ keyed as (
         {{ crm_segments.text_key('first_name') }} as first_name_key,
         {{ crm_segments.text_key('last_name') }} as last_name_key
     from numbered
-    offset 0  -- noqa: AM09
+    /* noqa: AM09 */ offset 0
 
 ),
 

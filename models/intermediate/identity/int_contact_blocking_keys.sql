@@ -30,7 +30,7 @@ name_parts as (
         city_key
     from contacts
     -- offset 0 is a fence: each phonetic key is computed once per record
-    offset 0  -- noqa: AM09
+    /* noqa: AM09 */ offset 0
 
 ),
 

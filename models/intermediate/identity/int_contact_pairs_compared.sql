@@ -213,7 +213,7 @@ straight_compared as (
         ) }} as straight_last_level
     from joined
     -- offset 0 is a fence: each comparison is computed once per pair
-    offset 0  -- noqa: AM09
+    /* noqa: AM09 */ offset 0
 
 ),
 
@@ -250,7 +250,7 @@ compared as (
                 ) }}
         end as swapped_last_level
     from straight_compared
-    offset 0  -- noqa: AM09
+    /* noqa: AM09 */ offset 0
 
 ),
 

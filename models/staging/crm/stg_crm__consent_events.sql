@@ -14,7 +14,7 @@ prepared as (
         {{ crm_segments.datetime_parts('event_at') }} as _event_at_parts
     from source
     -- offset 0 is a fence: each value is parsed once, not once per reference
-    offset 0  -- noqa: AM09
+    /* noqa: AM09 */ offset 0
 
 ),
 

@@ -23,7 +23,7 @@ parsed as (
         sms_count as _raw_sms_count,
         {{ crm_segments.parse_integer('sms_count') }} as _parsed_sms_count
     from source
-    offset 0  -- noqa: AM09
+    /* noqa: AM09 */ offset 0
 
 ),
 

@@ -15,7 +15,7 @@ prepared as (
         {{ crm_segments.parse_integer('score') }} as _score
     from source
     -- offset 0 is a fence: each value is parsed once, not once per reference
-    offset 0  -- noqa: AM09
+    /* noqa: AM09 */ offset 0
 
 ),
 

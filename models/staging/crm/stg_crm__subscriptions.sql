@@ -16,7 +16,7 @@ prepared as (
         {{ crm_segments.datetime_parts('contract_end_date') }} as _contract_end_date_parts
     from source
     -- offset 0 is a fence: each value is parsed once, not once per reference
-    offset 0  -- noqa: AM09
+    /* noqa: AM09 */ offset 0
 
 ),
 

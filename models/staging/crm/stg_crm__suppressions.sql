@@ -15,7 +15,7 @@ prepared as (
         {{ crm_segments.datetime_parts('effective_to') }} as _effective_to_parts
     from source
     -- offset 0 is a fence: each value is parsed once, not once per reference
-    offset 0  -- noqa: AM09
+    /* noqa: AM09 */ offset 0
 
 ),
 

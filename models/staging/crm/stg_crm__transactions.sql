@@ -14,7 +14,7 @@ prepared as (
         {{ crm_segments.datetime_parts('transaction_at') }} as _transaction_at_parts
     from source
     -- offset 0 is a fence: each value is parsed once, not once per reference
-    offset 0  -- noqa: AM09
+    /* noqa: AM09 */ offset 0
 
 ),
 
@@ -27,7 +27,7 @@ parsed as (
         {{ crm_segments.parse_numeric('amount') }} as _parsed_amount,
         {{ crm_segments.timestamp_from_parts('_transaction_at_parts') }} as _parsed_transaction_at
     from prepared
-    offset 0  -- noqa: AM09
+    /* noqa: AM09 */ offset 0
 
 ),
 
