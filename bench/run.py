@@ -159,7 +159,6 @@ def run_size(
     step("db stop", ["db", "stop"], env)
     shutil.rmtree(OUT / "pgdata", ignore_errors=True)
     step("db start", ["db", "start"], env)
-    # replace_all: a smaller size after a larger one leaves no table of the larger one behind
     figures["load_s"] = step("load", ["load", str(data), "--replace-all"], env)
     figures["build_s"] = step("build", ["build", "--full-refresh"], env)
     # every dbt invocation's node lines (target/run_results.json keeps only the last one):
