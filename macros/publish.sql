@@ -387,6 +387,20 @@ commit;
 {%- endmacro %}
 
 
+{#- Post-hook of every model: ANALYZE the table just written. The next models read it at once,
+    long before autovacuum samples it, and without statistics PostgreSQL plans their joins and
+    aggregates on default estimates (a table's distinct values guessed as 200): hashes built on
+    the large side of a join, spilled in batches. A view or ephemeral model has nothing to sample;
+    a model with meta analyze: false is skipped (the base models: only whole scans read them, and
+    sampling their raw records costs more than it saves). -#}
+{% macro analyze_table() -%}
+    {%- if model.config.materialized in ('table', 'incremental')
+        and model.config.get('meta', {}).get('analyze', true) -%}
+    analyze {{ this }}
+    {%- endif -%}
+{%- endmacro %}
+
+
 {#- PL/pgSQL (inside publish_marts' and rollback_marts' DO blocks, which declare v_previous):
     detach whatever version is attached to the public partitioned table public.mart_name. -#}
 {% macro detach_published_version(public, mart_name) -%}

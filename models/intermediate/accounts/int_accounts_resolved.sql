@@ -4,7 +4,6 @@
     records on the account, then the best source (var source_priority, billing first), then the
     most recent record, then the smallest customer_id. Subscriptions, usage, transactions,
     campaign contacts, interactions, NPS and loyalty events reach a person through this model. -#}
-{{ config(post_hook='analyze {{ this }}') }}
 with
 
 records as (

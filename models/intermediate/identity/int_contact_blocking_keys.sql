@@ -3,7 +3,6 @@
     street part of an address without its postal code) come from the non-junk identifiers; name keys combine a phonetic key of either name part with the birth date
     (both parts, so swapped first/last names still meet), both parts with the postal code,
     with the city or alone, and the birth date goes with the postal code. -#}
-{{ config(post_hook='analyze {{ this }}') }}
 with
 
 identifiers as (

@@ -1,7 +1,6 @@
 {#- Candidate pairs: two records that share at least one blocking key whose block is not
     larger than the var max_block_size (larger blocks are reported, not compared), so the
     number of comparisons grows with the input, not with its square. -#}
-{{ config(post_hook='analyze {{ this }}') }}
 with
 
 blocking_keys as (

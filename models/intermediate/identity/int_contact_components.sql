@@ -4,7 +4,6 @@
     neither loop nor explode: a component that has not settled, or that is larger than the
     var max_component_size, is flagged (is_oversize) and reported; its records are resolved
     as singletons downstream rather than risking a wrong merge. -#}
-{{ config(post_hook='analyze {{ this }}') }}
 {%- set iterations = var('component_iterations') | int -%}
 
 -- noqa: disable=LT02

@@ -1,9 +1,5 @@
 {#- Long form: one row per (contact record, identifier) for every valid identifier, with the
     junk guard applied (reference list and cardinality limits). -#}
-{{ config(
-    pre_hook="analyze {{ ref('int_contacts_standardized') }}",
-    post_hook='analyze {{ this }}',
-) }}
 with
 
 contacts as (

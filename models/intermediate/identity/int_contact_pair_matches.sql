@@ -3,7 +3,6 @@
     log2 odds of one person, from the trained weights of int_identity_match_weights with a
     term-frequency adjustment for common names and cities) when no guard vetoes it. Pairs that
     are not matched carry the reason. -#}
-{{ config(post_hook='analyze {{ this }}') }}
 {%- set levels = crm_segments.match_levels() %}
 with
 

@@ -5,7 +5,6 @@
     in both orders (the orientation that agrees better wins, are_names_swapped); each field gets
     a comparison level (the *_comparison columns, levels listed by the macro match_levels),
     and the flags the matching rules of int_contact_pair_matches read. -#}
-{{ config(post_hook='analyze {{ this }}') }}
 with
 
 candidate_pairs as (

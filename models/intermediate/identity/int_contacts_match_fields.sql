@@ -4,7 +4,6 @@
     birth_date_junk_factor times the average per date and at least birth_date_junk_min_records;
     a system default like 1927-11-25 typed for everyone) counts as missing. A date too old to
     be an age (birth_date NULL, too_old) is compared all the same. -#}
-{{ config(post_hook='analyze {{ this }}') }}
 with
 
 contacts as (

@@ -3,7 +3,6 @@
     customer_id = 'C' + 16 hex digits of md5(smallest contact_key of the person): stable across
     rebuilds of unchanged input, and untouched by appended records that do not link to the
     person (see the model docs for the one exception). -#}
-{{ config(post_hook='analyze {{ this }}') }}
 with
 
 contacts as (

@@ -1,7 +1,6 @@
 {#- Contact records with nothing to identify a person by: no name key and no usable (valid,
     non-junk) e-mail, phone or national id. They are not resolved into persons; the lead routes
     them into dq_quarantine with reason_code unidentifiable_contact. -#}
-{{ config(post_hook='analyze {{ this }}') }}
 with
 
 contacts as (

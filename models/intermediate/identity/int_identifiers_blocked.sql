@@ -1,5 +1,4 @@
 {#- The junk identifiers: values that never link two records, with the reason. -#}
-{{ config(post_hook='analyze {{ this }}') }}
 with
 
 identifiers as (

@@ -6,12 +6,7 @@
     months from an earlier build would serve stale facts (issue 10). -#}
 -- `month` is the column name of the interface (issue 6 reads it): allow the keyword
 -- noqa: disable=RF04
-{{
-    config(
-        post_hook='analyze {{ this }}',
-    )
-}}
-{#- the stream of fact rows (fact_rows): every column and its type, then which CTE gives which
+{# the stream of fact rows (fact_rows): every column and its type, then which CTE gives which
     columns; a kind of fact has NULL in the others -#}
 {%- set fact_columns = {
     'is_billed': 'boolean',

@@ -4,7 +4,6 @@
     then). Tenure, plan types, renewals and lifecycle read subscriptions here, so "active on
     the as-of date" has one definition. Subscriptions of accounts without a holder are counted
     by the test assert_account_facts_have_a_holder. -#}
-{{ config(post_hook='analyze {{ this }}') }}
 with
 
 as_of as (
