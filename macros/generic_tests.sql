@@ -4,11 +4,33 @@
     {{ return(adapter.dispatch('test_unique_combination_of_columns', 'crm_segments')(model, combination_of_columns)) }}
 {% endtest %}
 
+{#- On a table of at least var unique_test_sort_min_rows rows (its estimate in pg_class, which the
+    analyze_table post-hook keeps current) the keys are sorted first and then counted in that
+    order: with millions of keys, nearly all distinct, PostgreSQL's hash aggregate spills to
+    disk in batches and took up to twice as long (BENCHMARKS.md, section 1). Below it, and on a
+    view, the hash aggregate is faster and PostgreSQL plans it. -#}
 {% macro default__test_unique_combination_of_columns(model, combination_of_columns) %}
+{%- set sort_first = false -%}
+{%- if execute -%}
+    {%- set estimate = run_query(
+        "select coalesce(max(reltuples), -1) from pg_class where oid = to_regclass('"
+        ~ (model | string | replace("'", "''")) ~ "')"
+    ).columns[0].values()[0] -%}
+    {%- set sort_first = estimate >= var('unique_test_sort_min_rows', 5000000) | int -%}
+{%- endif %}
 select
     {{ combination_of_columns | join(', ') }},
     count(*) as n_rows
-from {{ model }}
+from
+    {%- if sort_first %}
+    (
+        select {{ combination_of_columns | join(', ') }}
+        from {{ model }}
+        order by {{ combination_of_columns | join(', ') }}
+    ) as sorted_keys
+    {%- else %}
+    {{ model }}
+    {%- endif %}
 group by {{ combination_of_columns | join(', ') }}
 having count(*) > 1
 {% endmacro %}

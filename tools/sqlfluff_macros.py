@@ -61,6 +61,16 @@ class Name(jinja2.Undefined):
 
 
 ENV = jinja2.Environment(undefined=Name, extensions=["jinja2.ext.do"])
+_JOIN = ENV.filters["join"]
+
+
+@jinja2.pass_eval_context
+def _join_names(context: jinja2.nodes.EvalContext, value: object, *args: object) -> str:
+    """A list argument joined into SQL (the columns of a group by) renders as one name."""
+    return str(value) if isinstance(value, Name) else _JOIN(context, value, *args)
+
+
+ENV.filters["join"] = _join_names
 
 
 def fragments(path: Path) -> list[tuple[str, int, str]]:

@@ -215,6 +215,64 @@ def test_audience_invariants_hold_and_catch_violations(embedded_pg, demo_marts: 
         assert re.search(rf"FAIL \d+ {test}", failed.stdout), test
 
 
+def dbt_test_unique_keys(target_path: Path, sort_min_rows: int) -> subprocess.CompletedProcess[str]:
+    """The unique_combination_of_columns tests of two intermediate models, with the var that
+    decides whether a test sorts the keys (a table of at least that many rows) or hashes them."""
+    dbt = Path(sys.executable).parent / "dbt"
+    return subprocess.run(
+        [
+            str(dbt), "test", "--profiles-dir", str(PROJECT_DIR),
+            "--select", "test_name:unique_combination_of_columns,int_customer_consents_current",
+            "test_name:unique_combination_of_columns,int_contact_pair_matches",
+            "--vars", json.dumps({"unique_test_sort_min_rows": sort_min_rows}),
+        ],
+        cwd=PROJECT_DIR,
+        env={**os.environ, "DBT_TARGET_PATH": str(target_path)},
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )  # fmt: skip
+
+
+@pytest.mark.e2e
+def test_unique_key_tests_catch_a_duplicate_by_hash_and_by_sort(
+    embedded_pg, demo_marts: Path
+) -> None:
+    """A planted duplicate key fails the test whichever way it counts the keys, and the other
+    model's test passes: with the var at 0 both tests sort the keys, by default (the demo's
+    tables are small) both hash them."""
+    target = demo_marts / "unique_keys"
+    compiled = target / "run" / "crm_segments" / "models" / "intermediate"
+    with psycopg.connect(embedded_pg.url, autocommit=True) as conn:
+        planted = conn.execute(
+            "insert into intermediate.int_customer_consents_current"
+            " select * from intermediate.int_customer_consents_current"
+            " order by customer_id, channel, purpose limit 1 returning ctid::text"
+        ).fetchone()
+        assert planted
+        try:
+            for rows, sorting in ((0, 2), (5_000_000, 0)):
+                run = dbt_test_unique_keys(target, rows)
+                assert run.returncode != 0, run.stdout[-3000:]
+                assert re.search(
+                    r"FAIL 1 crm_segments_unique_combination_of_columns_"
+                    r"int_customer_consents_current",
+                    run.stdout,
+                ), run.stdout[-3000:]
+                assert re.search(
+                    r"PASS crm_segments_unique_combination_of_columns_int_contact_pair_matches",
+                    run.stdout,
+                ), run.stdout[-3000:]
+                tests = [p.read_text() for p in compiled.rglob("*unique_combinatio*.sql")]
+                assert len(tests) == 2
+                assert sum("sorted_keys" in sql_text for sql_text in tests) == sorting, rows
+        finally:
+            conn.execute(
+                "delete from intermediate.int_customer_consents_current where ctid = %s::tid",
+                planted,
+            )
+
+
 @pytest.mark.e2e
 def test_roles_on_embedded_server(embedded_pg, demo_marts: Path) -> None:
     tmp_path = demo_marts
