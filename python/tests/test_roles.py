@@ -152,11 +152,11 @@ def demo_marts(embedded_pg, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return target
 
 
-def dbt_test_consent(target_path: Path) -> subprocess.CompletedProcess[str]:
-    """The invariant data tests of tests/consent on the built marts."""
+def dbt_test(target_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`dbt test` with these arguments (a selection, vars) on the demo build of target_path."""
     dbt = Path(sys.executable).parent / "dbt"
     return subprocess.run(
-        [str(dbt), "test", "--profiles-dir", str(PROJECT_DIR), "--select", "path:tests/consent"],
+        [str(dbt), "test", "--profiles-dir", str(PROJECT_DIR), *args],
         cwd=PROJECT_DIR,
         env={**os.environ, "DBT_TARGET_PATH": str(target_path)},
         capture_output=True,
@@ -165,10 +165,20 @@ def dbt_test_consent(target_path: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+#: the invariant data tests of tests/consent on the built marts
+CONSENT_TESTS = ("--select", "path:tests/consent")
+#: the unique_combination_of_columns tests of two intermediate models
+UNIQUE_KEY_TESTS = (
+    "--select",
+    "test_name:unique_combination_of_columns,int_customer_consents_current",
+    "test_name:unique_combination_of_columns,int_contact_pair_matches",
+)
+
+
 @pytest.mark.e2e
 def test_audience_invariants_hold_and_catch_violations(embedded_pg, demo_marts: Path) -> None:
     """The invariant tests pass on the build, and fail once rows that break them are planted."""
-    passed = dbt_test_consent(demo_marts)
+    passed = dbt_test(demo_marts, *CONSENT_TESTS)
     assert passed.returncode == 0, passed.stdout[-3000:]
     queries = {
         "suppressed": "select customer_id from intermediate.int_suppressions_resolved"
@@ -196,7 +206,7 @@ def test_audience_invariants_hold_and_catch_violations(embedded_pg, demo_marts: 
             (picked["erased"],),
         )
         try:
-            failed = dbt_test_consent(demo_marts)
+            failed = dbt_test(demo_marts, *CONSENT_TESTS)
         finally:
             conn.execute(
                 "delete from marts.campaign_audience where address like '%@planted.example'"
@@ -213,25 +223,6 @@ def test_audience_invariants_hold_and_catch_violations(embedded_pg, demo_marts: 
         "assert_no_erased_pii_in_marts",
     ):
         assert re.search(rf"FAIL \d+ {test}", failed.stdout), test
-
-
-def dbt_test_unique_keys(target_path: Path, sort_min_rows: int) -> subprocess.CompletedProcess[str]:
-    """The unique_combination_of_columns tests of two intermediate models, with the var that
-    decides whether a test sorts the keys (a table of at least that many rows) or hashes them."""
-    dbt = Path(sys.executable).parent / "dbt"
-    return subprocess.run(
-        [
-            str(dbt), "test", "--profiles-dir", str(PROJECT_DIR),
-            "--select", "test_name:unique_combination_of_columns,int_customer_consents_current",
-            "test_name:unique_combination_of_columns,int_contact_pair_matches",
-            "--vars", json.dumps({"unique_test_sort_min_rows": sort_min_rows}),
-        ],
-        cwd=PROJECT_DIR,
-        env={**os.environ, "DBT_TARGET_PATH": str(target_path)},
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )  # fmt: skip
 
 
 @pytest.mark.e2e
@@ -252,7 +243,10 @@ def test_unique_key_tests_catch_a_duplicate_by_hash_and_by_sort(
         assert planted
         try:
             for rows, sorting in ((0, 2), (5_000_000, 0)):
-                run = dbt_test_unique_keys(target, rows)
+                # the var decides whether a test sorts the keys (a table of that many rows or
+                # more) or hashes them
+                sort_min_rows = json.dumps({"unique_test_sort_min_rows": rows})
+                run = dbt_test(target, *UNIQUE_KEY_TESTS, "--vars", sort_min_rows)
                 assert run.returncode != 0, run.stdout[-3000:]
                 assert re.search(
                     r"FAIL 1 crm_segments_unique_combination_of_columns_"
