@@ -8,4 +8,5 @@
         ['stated_at', none, "coalesce((" ~ crm_segments.timestamp_from_parts('_stated_at_parts') ~ ")::text, " ~ crm_segments.trimmed('stated_at') ~ ", '')"],
     ],
     prepared={'_stated_at_parts': crm_segments.datetime_parts('stated_at')},
+    keep_staged_records=true,
 ) }}

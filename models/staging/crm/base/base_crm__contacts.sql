@@ -10,4 +10,5 @@
     ],
     prepared={'_updated_at_parts': crm_segments.datetime_parts('updated_at')},
     recency=crm_segments.timestamp_from_parts('_updated_at_parts'),
+    keep_staged_records=true,
 ) }}
