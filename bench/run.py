@@ -21,6 +21,7 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -61,11 +62,26 @@ def machine() -> dict[str, Any]:
 
 
 LAST_OUTPUT: list[str] = []
+#: step name -> the least free bytes on the disk of bench/out while the step ran (sampled)
+LEAST_FREE: dict[str, int] = {}
+DISK_SAMPLE_S = 2.0
+
+
+def watch_free_disk(name: str, done: threading.Event) -> None:
+    """Sample the free space of bench/out's disk until `done`; the least into LEAST_FREE[name]
+    (a build writes each table beside the old one: its peak, not its end, fills a disk)."""
+    least = shutil.disk_usage(OUT).free
+    while not done.wait(DISK_SAMPLE_S):
+        least = min(least, shutil.disk_usage(OUT).free)
+    LEAST_FREE[name] = min(least, shutil.disk_usage(OUT).free)
 
 
 def step(name: str, args: list[str], env: dict[str, str]) -> float:
     """Run one CLI step, stream its output (kept in LAST_OUTPUT), return seconds."""
     print(f"\n=== {name}: crm-segments {' '.join(args)}", flush=True)
+    done = threading.Event()
+    watcher = threading.Thread(target=watch_free_disk, args=(name, done), daemon=True)
+    watcher.start()
     started = time.perf_counter()
     process = subprocess.Popen(
         [sys.executable, "-m", "crm_segments.cli", *args],
@@ -80,11 +96,19 @@ def step(name: str, args: list[str], env: dict[str, str]) -> float:
     for line in process.stdout:
         print(line, end="", flush=True)
         LAST_OUTPUT.append(line)
-    if process.wait() != 0:
-        raise SystemExit(f"{name} failed (exit {process.returncode})")
+    returncode = process.wait()
+    done.set()
+    watcher.join()
+    if returncode != 0:
+        raise SystemExit(f"{name} failed (exit {returncode})")
     seconds = time.perf_counter() - started
     print(f"=== {name}: {seconds:.1f}s", flush=True)
     return seconds
+
+
+def database_bytes(conn: Any) -> int:
+    """The size of the database on disk (every schema: raw, staging, intermediate, versions)."""
+    return int(conn.execute("select pg_database_size(current_database())").fetchone()[0])
 
 
 def raw_scan_seconds(conn: Any) -> float:
@@ -159,6 +183,7 @@ def run_size(
     step("db stop", ["db", "stop"], env)
     shutil.rmtree(OUT / "pgdata", ignore_errors=True)
     step("db start", ["db", "start"], env)
+    figures["free_disk_before_bytes"] = shutil.disk_usage(OUT).free
     figures["load_s"] = step("load", ["load", str(data), "--replace-all"], env)
     figures["build_s"] = step("build", ["build", "--full-refresh"], env)
     # every dbt invocation's node lines (target/run_results.json keeps only the last one):
@@ -186,6 +211,8 @@ def run_size(
             for table in RAW_TABLES
         }
         figures["raw_scan_s"] = raw_scan_seconds(conn)
+        figures["database_bytes"] = database_bytes(conn)
+        figures["least_free_disk_bytes"] = {"build": LEAST_FREE["build"]}
         figures["quarantined_rows"] = dict(
             conn.execute(
                 "select source_table, count(*) from marts.dq_quarantine group by 1 order by 1"
@@ -218,6 +245,9 @@ def run_size(
         daily_log = OUT / f"build-daily-{customers}.log"
         daily_log.write_text("".join(LAST_OUTPUT), encoding="utf-8")
         figures["daily_build_log"] = str(daily_log.relative_to(ROOT))
+        figures["least_free_disk_bytes"]["daily build"] = LEAST_FREE["daily build"]
+        with psycopg.connect(url, autocommit=True) as conn:
+            figures["daily_database_bytes"] = database_bytes(conn)
     step("db stop", ["db", "stop"], env)
     result_file = OUT / f"results-{customers}.json"
     result_file.write_text(json.dumps(figures, indent=2))
@@ -253,6 +283,16 @@ def report(figures: dict[str, Any]) -> None:
               f"found in {len(search['found'])} columns |")  # fmt: skip
     for schema, size in figures["version_bytes"].items():
         print(f"| disk of {schema} | | {size / 1e9:.2f} GB |")
+    if "database_bytes" in figures:
+        before = figures["free_disk_before_bytes"] / 1e9
+        size = figures["database_bytes"] / 1e9
+        print(f"| disk: the database after the build | | {size:.1f} GB |")
+        for name, least in figures["least_free_disk_bytes"].items():
+            print(f"| disk: least free during the {name} | | {least / 1e9:.1f} GB "
+                  f"(of {before:.1f} GB free before the load) |")  # fmt: skip
+        if "daily_database_bytes" in figures:
+            print(f"| disk: the database after the daily build | | "
+                  f"{figures['daily_database_bytes'] / 1e9:.1f} GB |")  # fmt: skip
     log = ROOT / figures["build_log"]
     print(f"\nwhere the build's time goes (.venv/bin/python bench/build_profile.py {log}):")
     subprocess.run([sys.executable, str(ROOT / "bench" / "build_profile.py"), str(log)],
