@@ -5,15 +5,15 @@
     .venv/bin/python bench/dedup_accuracy.py --customers 1000000 --datasets generated --reuse
 
 For each data set: write it (``crm-segments generate`` or ``crm-segments febrl``) to
-bench/out/dedup/<name>/, load it into the bench's own embedded PostgreSQL
-(bench/out/pgdata-dedup, never the project's .pgdata), build the resolution and score it
+bench/out/dedup/<name>/, load it into the bench's own embedded PostgreSQL (bench/out/pgdata-dedup,
+never the project's .pgdata; ``--out DIR`` puts the server, the data sets, dbt's target and the
+results under DIR instead, so two runs go side by side), build the resolution and score it
 (``crm-segments evaluate dedup --truth DIR/truth --json``). The build is ``crm-segments build
---full-refresh --select +customer_source_map +int_contacts_unresolvable +dq_quarantine`` (only
-the models that exist in the dbt manifest). dq_quarantine is selected so that the test "every
-raw contact row is in customer_source_map or in dq_quarantine" runs; tests run only when all
-their parents are selected (``DBT_INDIRECT_SELECTION=cautious``), otherwise a source test that
-reads a model outside the selection errors. dbt writes to bench/out/target-dedup and
-bench/out/logs-dedup.
+--full-refresh --select +customer_source_map +int_contacts_unresolvable +dq_quarantine`` (only the
+models that exist in the dbt manifest). dq_quarantine is selected so that the test "every raw
+contact row is in customer_source_map or in dq_quarantine" runs; tests run only when all their
+parents are selected (``DBT_INDIRECT_SELECTION=cautious``), otherwise a source test that reads a
+model outside the selection errors. dbt writes to bench/out/target-dedup and bench/out/logs-dedup.
 
 Prints a Markdown table (our figures, then the published reference figures with their sources)
 and writes bench/out/dedup_accuracy.json. A data set whose step fails is reported with the
@@ -41,7 +41,6 @@ from run import machine  # bench/run.py: the script's folder is on sys.path
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out"
-WORK = OUT / "dedup"
 RESOLUTION_MODELS = ("customer_source_map", "int_contacts_unresolvable", "dq_quarantine")
 DEFAULT_DATASETS = ("generated", "febrl1", "febrl2", "febrl3", "febrl4")
 
@@ -181,7 +180,8 @@ def run_dataset(
 ) -> dict[str, Any]:
     """Write, load, build, evaluate one data set; the figures or the failing step."""
     label = f"generated {args.customers:,} (seed {args.seed})" if name == "generated" else name
-    data = WORK / (f"generated-{args.customers}-{args.seed}" if name == "generated" else name)
+    work = args.out / "dedup"
+    data = work / (f"generated-{args.customers}-{args.seed}" if name == "generated" else name)
     row: dict[str, Any] = {"dataset": name, "label": label, "data": str(data)}
     if write_data(name, data, args, env) != 0:
         return {**row, "status": "write failed"}
@@ -319,6 +319,13 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=42, help="for 'generated'")
     parser.add_argument("--reuse", action="store_true", help="reuse generated data if present")
     parser.add_argument(
+        "--out",
+        type=Path,
+        default=OUT,
+        help="folder of the run's server, data sets, dbt target and results (default bench/out; "
+        "another folder lets two runs, e.g. two versions of the models, go side by side)",
+    )
+    parser.add_argument(
         "--train",
         action="store_true",
         help="train the match weights on each data set (crm-segments identity train) and rebuild",
@@ -329,17 +336,18 @@ def main() -> int:
         help="re-run recordlinkage's example pipelines for the reference rows",
     )
     args = parser.parse_args()
+    args.out = args.out.resolve()
 
     env = {
         **os.environ,
-        "CRM_SEGMENTS_PGDATA": str(OUT / "pgdata-dedup"),
+        "CRM_SEGMENTS_PGDATA": str(args.out / "pgdata-dedup"),
         "CRM_SEGMENTS_TARGET": "embedded",
-        "DBT_TARGET_PATH": str(OUT / "target-dedup"),
-        "DBT_LOG_PATH": str(OUT / "logs-dedup"),
+        "DBT_TARGET_PATH": str(args.out / "target-dedup"),
+        "DBT_LOG_PATH": str(args.out / "logs-dedup"),
         "DBT_INDIRECT_SELECTION": "cautious",
     }
-    WORK.mkdir(parents=True, exist_ok=True)
-    result_file = OUT / "dedup_accuracy.json"
+    (args.out / "dedup").mkdir(parents=True, exist_ok=True)
+    result_file = args.out / "dedup_accuracy.json"
     models = manifest_models(env)
     select = [f"+{m}" for m in RESOLUTION_MODELS if m in models]
     if "customer_source_map" not in models:
