@@ -2,7 +2,9 @@
     Identifier keys (e-mail, mobile, landline, national id, address, and address_line: the
     street part of an address without its postal code) come from the non-junk identifiers; name keys combine a phonetic key of either name part with the birth date
     (both parts, so swapped first/last names still meet), both parts with the postal code,
-    with the city or alone, and the birth date goes with the postal code. -#}
+    with the city or alone, and the birth date goes with the postal code. The name alone
+    carries the record's city (name_block_city_key): in its block two records are not paired
+    when both cities are known and differ by more than a typo (two towns). -#}
 with
 
 identifiers as (
@@ -38,7 +40,8 @@ keys as (
     select
         contact_key,
         identifier_type as block_type,
-        identifier_type || ':' || identifier_value as block_key
+        identifier_type || ':' || identifier_value as block_key,
+        null::text as name_block_city_key
     from identifiers
 
     union all
@@ -48,7 +51,8 @@ keys as (
     select
         contact_key,
         'address_line' as block_type,
-        'address_line:' || split_part(identifier_value, '|', 1) as block_key
+        'address_line:' || split_part(identifier_value, '|', 1) as block_key,
+        null::text as name_block_city_key
     from identifiers
     where identifier_type = 'address' and split_part(identifier_value, '|', 1) != ''
 
@@ -57,7 +61,8 @@ keys as (
     select
         contact_key,
         'name_dob' as block_type,
-        'name_dob:' || first_phonetic || ':' || birth_date::text as block_key
+        'name_dob:' || first_phonetic || ':' || birth_date::text as block_key,
+        null::text as name_block_city_key
     from name_parts
     where first_phonetic is not null and birth_date is not null
 
@@ -66,7 +71,8 @@ keys as (
     select
         contact_key,
         'name_dob' as block_type,
-        'name_dob:' || last_phonetic || ':' || birth_date::text as block_key
+        'name_dob:' || last_phonetic || ':' || birth_date::text as block_key,
+        null::text as name_block_city_key
     from name_parts
     where
         last_phonetic is not null and birth_date is not null
@@ -78,7 +84,8 @@ keys as (
         contact_key,
         'name_postal' as block_type,
         'name_postal:' || least(first_phonetic, last_phonetic) || ':' || greatest(first_phonetic, last_phonetic)
-        || ':' || postal_key as block_key
+        || ':' || postal_key as block_key,
+        null::text as name_block_city_key
     from name_parts
     where first_phonetic is not null and last_phonetic is not null and postal_key is not null
 
@@ -86,12 +93,16 @@ keys as (
 
     -- the full name alone (both orders), and with the city: a birth date and a postal code
     -- both mistyped or missing still meet; a common name's block is over max_block_size and
-    -- skipped, its name + city block is not
+    -- skipped, its name + city block is not. Two records whose cities are known and differ
+    -- by more than a typo are not paired on the name alone (int_contact_candidate_pairs):
+    -- namesakes in two towns that share nothing else were half the candidate pairs at 100k
+    -- customers and none reached match_weight_threshold
     select
         contact_key,
         'name' as block_type,
         'name:' || least(first_phonetic, last_phonetic) || ':' || greatest(first_phonetic, last_phonetic)
-            as block_key
+            as block_key,
+        city_key as name_block_city_key
     from name_parts
     where first_phonetic is not null and last_phonetic is not null
 
@@ -101,7 +112,8 @@ keys as (
         contact_key,
         'name_city' as block_type,
         'name_city:' || least(first_phonetic, last_phonetic) || ':' || greatest(first_phonetic, last_phonetic)
-        || ':' || city_key as block_key
+        || ':' || city_key as block_key,
+        null::text as name_block_city_key
     from name_parts
     where first_phonetic is not null and last_phonetic is not null and city_key is not null
 
@@ -111,7 +123,8 @@ keys as (
     select
         contact_key,
         'dob_postal' as block_type,
-        'dob_postal:' || birth_date::text || ':' || postal_key as block_key
+        'dob_postal:' || birth_date::text || ':' || postal_key as block_key,
+        null::text as name_block_city_key
     from name_parts
     where birth_date is not null and postal_key is not null
 
@@ -123,6 +136,7 @@ final as (
         contact_key,
         block_type,
         block_key,
+        name_block_city_key,
         count(*) over (partition by block_key) as block_size
     from keys
 

@@ -1,6 +1,9 @@
 {#- Candidate pairs: two records that share at least one blocking key whose block is not
     larger than the var max_block_size (larger blocks are reported, not compared), so the
-    number of comparisons grows with the input, not with its square. -#}
+    number of comparisons grows with the input, not with its square. In a block of the name
+    alone, two records whose cities are both known and differ by more than one letter typed
+    wrong or two letters exchanged are not paired: namesakes in two towns (the records of one
+    town also meet on name_city). -#}
 with
 
 blocking_keys as (
@@ -21,6 +24,16 @@ pairs as (
         on
             left_keys.block_key = right_keys.block_key
             and left_keys.contact_key < right_keys.contact_key
+            and (
+                left_keys.name_block_city_key is null
+                or right_keys.name_block_city_key is null
+                or {{ crm_segments.edit_distance(
+                    'left_keys.name_block_city_key', 'right_keys.name_block_city_key'
+                ) }} <= 1
+                or {{ crm_segments.is_transposition(
+                    'left_keys.name_block_city_key', 'right_keys.name_block_city_key'
+                ) }}
+            )
 
 ),
 
