@@ -116,6 +116,18 @@
 {%- endmacro %}
 
 
+{#- True when two different texts are one typing error apart: one character inserted,
+    deleted or replaced (edit distance 1), or two neighbouring characters exchanged (Petrova /
+    Pertova, 4184 / 4814). False for equal texts; NULL when either is NULL. -#}
+{% macro is_one_typo_apart(a, b) -%}
+    {{ return(adapter.dispatch('is_one_typo_apart', 'crm_segments')(a, b)) }}
+{%- endmacro %}
+
+{% macro default__is_one_typo_apart(a, b) -%}
+    ({{ crm_segments.edit_distance(a, b) }} = 1 or {{ crm_segments.is_transposition(a, b) }})
+{%- endmacro %}
+
+
 {#- True when b is a with two neighbouring characters exchanged (Petrova / Pertova,
     4184 / 4814). -#}
 {% macro is_transposition(a, b) -%}

@@ -27,10 +27,8 @@ pairs as (
             and (
                 left_keys.name_block_city_key is null
                 or right_keys.name_block_city_key is null
-                or {{ crm_segments.edit_distance(
-                    'left_keys.name_block_city_key', 'right_keys.name_block_city_key'
-                ) }} <= 1
-                or {{ crm_segments.is_transposition(
+                or left_keys.name_block_city_key = right_keys.name_block_city_key
+                or {{ crm_segments.is_one_typo_apart(
                     'left_keys.name_block_city_key', 'right_keys.name_block_city_key'
                 ) }}
             )

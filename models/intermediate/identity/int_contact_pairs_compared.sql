@@ -177,8 +177,7 @@ joined as (
         -- a postal code with one digit mistyped or two exchanged is not a conflict
         coalesce(
             left_contacts.postal_key != right_contacts.postal_key
-            and {{ crm_segments.edit_distance('left_contacts.postal_key', 'right_contacts.postal_key') }} > 1
-            and not {{ crm_segments.is_transposition('left_contacts.postal_key', 'right_contacts.postal_key') }},
+            and not {{ crm_segments.is_one_typo_apart('left_contacts.postal_key', 'right_contacts.postal_key') }},
             false
         ) as has_location_conflict,
         coalesce(left_contacts.postal_key = right_contacts.postal_key, false)
@@ -367,19 +366,13 @@ known as (
                     coalesce(left_given_names.record_count, 0), coalesce(right_given_names.record_count, 0)
                 ) < {{ var('given_name_known_min_records') }}
                 and (
-                    {{ crm_segments.edit_distance('oriented.left_first', 'oriented.right_given') }} = 1
-                    or {{ crm_segments.is_transposition('oriented.left_first', 'oriented.right_given') }}
+                    {{ crm_segments.is_one_typo_apart('oriented.left_first', 'oriented.right_given') }}
                     or (
                         oriented.left_first_letters ~ '^{{ crm_segments.cyrillic_class() }}+$'
                         and oriented.right_given_letters ~ '^{{ crm_segments.cyrillic_class() }}+$'
-                        and (
-                            {{ crm_segments.edit_distance(
-                                'oriented.left_first_letters', 'oriented.right_given_letters'
-                            ) }} = 1
-                            or {{ crm_segments.is_transposition(
-                                'oriented.left_first_letters', 'oriented.right_given_letters'
-                            ) }}
-                        )
+                        and {{ crm_segments.is_one_typo_apart(
+                            'oriented.left_first_letters', 'oriented.right_given_letters'
+                        ) }}
                     )
                 )
                 then 2
@@ -407,10 +400,7 @@ leveled as (
             when left_national_id = right_national_id then 'equal'
             -- one digit mistyped or two exchanged, in an id of the same kind
             when split_part(left_national_id, ':', 1) = split_part(right_national_id, ':', 1)
-                and (
-                    {{ crm_segments.edit_distance('left_national_id', 'right_national_id') }} = 1
-                    or {{ crm_segments.is_transposition('left_national_id', 'right_national_id') }}
-                )
+                and {{ crm_segments.is_one_typo_apart('left_national_id', 'right_national_id') }}
                 then 'typo'
             else 'different'
         end as national_id_comparison,
