@@ -2,8 +2,7 @@
     larger than the var max_block_size (larger blocks are reported, not compared), so the
     number of comparisons grows with the input, not with its square. In a block of the name
     alone, two records whose cities are both known and differ by more than one letter typed
-    wrong or two letters exchanged are not paired: namesakes in two towns (the records of one
-    town also meet on name_city). -#}
+    wrong or two letters exchanged are not paired: namesakes in two towns. -#}
 with
 
 blocking_keys as (
