@@ -93,9 +93,8 @@ keys as (
 
     -- the full name alone (both orders): a birth date and a postal code both mistyped or
     -- missing still meet. A common name's block is over max_block_size and skipped: its
-    -- records meet only on a shared identifier, birth date or postal code (a name + city key
-    -- that paired them within a town made nearly half the candidate pairs at 1M customers
-    -- and 58 matches, 49 of them two people). Two records whose cities are known and differ
+    -- records meet only on a shared identifier, birth date or postal code (why there is no
+    -- name + city key: the model's description). Two records whose cities are known and differ
     -- by more than a typo are not paired on the name alone (int_contact_candidate_pairs):
     -- namesakes in two towns that share nothing else were half the candidate pairs at 100k
     -- customers and none reached match_weight_threshold
