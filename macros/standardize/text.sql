@@ -57,16 +57,34 @@
 
 {#- Lower-case, diacritics folded (fold_diacritics) and Cyrillic romanised with the passport
     style used by Russian (and Kazakh/Ukrainian) documents: Иванов -> ivanov, Юлия -> yuliya,
-    Дмитрий -> dmitriy, Щукин -> shchukin, ь ъ dropped. Han and other scripts stay as written. -#}
+    Дмитрий -> dmitriy, Щукин -> shchukin, ь ъ dropped. Han and other scripts stay as written.
+    Each step runs only on a value that has a character it changes: an ASCII value is only
+    lower-cased, the diacritics table (a translate over 262 letters, the costly part) needs a
+    letter of the Latin-1 to IPA or Latin Extended Additional blocks (or ё), the Cyrillic steps
+    a Cyrillic letter. The argument is read up to four times: pass a column or a cheap
+    expression. -#}
 {% macro default__transliterate(expr) -%}
-    translate(
-        replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(
-            {{ crm_segments.fold_diacritics('lower(' ~ expr ~ ')') }},
-            'щ', 'shch'), 'ж', 'zh'), 'х', 'kh'), 'ц', 'ts'), 'ч', 'ch'), 'ш', 'sh'),
-            'ю', 'yu'), 'я', 'ya'), 'є', 'ye'), 'ї', 'yi'),
-        'абвгдезийклмнопрстуфыэіґўәғқңөұүһъь',
-        'abvgdeziyklmnoprstufyeiguagknouuh'
-    )
+    {%- set lowered = "lower(" ~ expr ~ ")" -%}
+    {%- set folded -%}
+        case
+            when {{ lowered }} ~ '[\u00c0-\u02af\u1e00-\u1effё]'
+                then {{ crm_segments.fold_diacritics(lowered) }}
+            else {{ lowered }}
+        end
+    {%- endset -%}
+    case
+        when octet_length({{ expr }}) = length({{ expr }}) then {{ lowered }}
+        when {{ lowered }} ~ '{{ crm_segments.cyrillic_class() }}'
+            then translate(
+                replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(
+                    {{ folded }},
+                    'щ', 'shch'), 'ж', 'zh'), 'х', 'kh'), 'ц', 'ts'), 'ч', 'ch'), 'ш', 'sh'),
+                    'ю', 'yu'), 'я', 'ya'), 'є', 'ye'), 'ї', 'yi'),
+                'абвгдезийклмнопрстуфыэіґўәғқңөұүһъь',
+                'abvgdeziyklmnoprstufyeiguagknouuh'
+            )
+        else {{ folded }}
+    end
 {%- endmacro %}
 
 
