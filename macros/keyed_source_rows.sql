@@ -49,8 +49,9 @@
 {%- set key_columns = [] -%}
 {%- for name, raw, key in keys %}{% if raw is not none %}{% do key_columns.append(raw) %}{% endif %}{% endfor -%}
 {%- set contract_columns = crm_segments.source_contract_columns(relation) -%}
-{#- a row's raw record: built from the raw row where the source is a declared raw table; a
-    unit-test fixture (no contract columns) carries it from the start -#}
+{#- a row's raw record: built lazily from the raw row for a declared raw table whose staged rows
+    keep no record; carried from the start otherwise (keep_staged_records, or a unit-test
+    fixture, which has no contract columns) -#}
 {%- set lazy_record = contract_columns and not keep_staged_records -%}
 {%- set record = 'to_jsonb(_raw_row)' if lazy_record else '_raw_record' -%}
 {#- the rows of a shared key are counted unless every record is built anyway (a fixture too, so
