@@ -156,27 +156,23 @@
     an extension (ext. 12, доб. 12, int. 12, x12, #12) and labels or comments around it
     ("tel: ", " (mama)") removed. NULL when it has no digit. -#}
 {% macro default__phone_text(expr) -%}
-    {%- set t = "translate((" ~ expr ~ ")::text, '０１２３４５６７８９＋（）－．', '0123456789+()-.')" -%}
-    {%- set list_separators = "array['%,%', '%;%', '%|%', '% /%', '%/ %', '% or %', '% sau %', '% или %', '%或%']" -%}
+    {%- set typed = "(" ~ expr ~ ")::text" -%}
+    {%- set t = "translate(" ~ typed ~ ", '０１２３４５６７８９＋（）－．', '0123456789+()-.')" -%}
+    {#- the translation maps digits and + ( ) - . only, so the list separators, letters and '#'
+        are looked for in the value as typed and the translated text is built once per value;
+        an extension is written with letters or '#', so a value without any has none -#}
     {%- set first -%}
-        regexp_replace({{ t }}, '\s*(?:[,;|]|\s/|/\s|\s(?:or|sau|или|或)\s).*$', '', 'i')
+        case
+            when {{ typed }} like any(array['%,%', '%;%', '%|%', '% /%', '%/ %', '% or %', '% sau %', '% или %', '%或%'])
+                then regexp_replace({{ t }}, '\s*(?:[,;|]|\s/|/\s|\s(?:or|sau|или|或)\s).*$', '', 'i')
+            else {{ t }}
+        end
     {%- endset -%}
-    {%- set extension = "'\\s*(?:ext|extension|доб|вн|int|interior|x|#)\\.?\\s*\\d{1,6}\\s*$'" -%}
-    {#- the translation touches digits and + ( ) - . only, so the list separators, letters and
-        '#' are looked for in the value as typed: the translated text is built once or twice
-        per value, not in every test -#}
     substring(
         case
-            when ({{ expr }})::text like any({{ list_separators }})
-                then
-                    case
-                        when upper({{ first }}) <> lower({{ first }}) or strpos({{ first }}, '#') > 0
-                            then regexp_replace({{ first }}, {{ extension }}, '', 'i')
-                        else {{ first }}
-                    end
-            when upper(({{ expr }})::text) <> lower(({{ expr }})::text) or strpos(({{ expr }})::text, '#') > 0
-                then regexp_replace({{ t }}, {{ extension }}, '', 'i')
-            else {{ t }}
+            when upper({{ typed }}) <> lower({{ typed }}) or strpos({{ typed }}, '#') > 0
+                then regexp_replace({{ first }}, '\s*(?:ext|extension|доб|вн|int|interior|x|#)\.?\s*\d{1,6}\s*$', '', 'i')
+            else {{ first }}
         end
         from '\+?[\s(]*[0-9](?:.*[0-9])?'
     )
