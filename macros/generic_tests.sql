@@ -38,6 +38,30 @@ having count(*) > 1
 {% endmacro %}
 
 
+{#- The not-null rule of several columns of a model in one test: one scan of the model and one
+    dbt node, where a not_null test per column scans it once per column (each test is a node of
+    its own, and the build's cost per node is dbt's). A failure is a row with no value in at least
+    one of the columns; null_columns names them. -#}
+{% test columns_not_null(model, columns) %}
+    {{ return(adapter.dispatch('test_columns_not_null', 'crm_segments')(model, columns)) }}
+{% endtest %}
+
+{% macro default__test_columns_not_null(model, columns) %}
+select
+    concat_ws(
+        ', '
+        {%- for column in columns %},
+        case when {{ column }} is null then '{{ column }}' end
+        {%- endfor %}
+    ) as null_columns
+from {{ model }}
+where
+    {%- for column in columns %}
+    {{ 'or ' if not loop.first }}{{ column }} is null
+    {%- endfor %}
+{% endmacro %}
+
+
 {#- Every raw row of a source table is either staged or quarantined: raw = staged + quarantined. -#}
 {% test rows_accounted_for(model, staged, source_table) %}
     {{ return(adapter.dispatch('test_rows_accounted_for', 'crm_segments')(model, staged, source_table)) }}

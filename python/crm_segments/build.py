@@ -253,6 +253,9 @@ def describe_test(node: NodeOutcome) -> str:
         return f"{where}: {rows} with a value outside the accepted list ({values})"
     if kind == "not_null":
         return f"{where}: {rows} without a value"
+    if kind == "columns_not_null":
+        columns = ", ".join(map(str, args.get("columns", [])))
+        return f"{where}: {rows} without a value in one of {columns}"
     if kind == "unique":
         return f"{where}: {rows} with a duplicated value"
     if kind == "relationships":

@@ -173,6 +173,10 @@ UNIQUE_KEY_TESTS = (
     "test_name:unique_combination_of_columns,int_customer_consents_current",
     "test_name:unique_combination_of_columns,int_contact_pair_matches",
 )
+NOT_NULL_TESTS = (
+    "test_name:columns_not_null,int_customer_consents_current",
+    "test_name:columns_not_null,int_contact_pair_matches",
+)
 
 
 @pytest.mark.e2e
@@ -231,7 +235,8 @@ def test_unique_key_tests_catch_a_duplicate_by_hash_and_by_sort(
 ) -> None:
     """A planted duplicate key fails the test whichever way it counts the keys, and the other
     model's test passes: with the var at 0 both tests sort the keys, by default (the demo's
-    tables are small) both hash them."""
+    tables are small) both hash them. A planted row without a channel fails the model's one
+    not-null test (columns_not_null), and only that row: the other model's passes."""
     target = demo_marts / "unique_keys"
     compiled = target / "run" / "crm_segments" / "models" / "intermediate"
     with psycopg.connect(embedded_pg.url, autocommit=True) as conn:
@@ -241,12 +246,23 @@ def test_unique_key_tests_catch_a_duplicate_by_hash_and_by_sort(
             " order by customer_id, channel, purpose limit 1 returning ctid::text"
         ).fetchone()
         assert planted
+        # a second copy, then without its channel (a key of its own: the unique test ignores it)
+        copied = conn.execute(
+            "insert into intermediate.int_customer_consents_current"
+            " select * from intermediate.int_customer_consents_current"
+            " order by customer_id, channel, purpose offset 1 limit 1 returning ctid::text"
+        ).fetchone()
+        conn.execute(
+            "update intermediate.int_customer_consents_current set channel = null"
+            " where ctid = %s::tid",
+            copied,
+        )
         try:
             for rows, sorting in ((0, 2), (5_000_000, 0)):
                 # the var decides whether a test sorts the keys (a table of that many rows or
                 # more) or hashes them
                 sort_min_rows = json.dumps({"unique_test_sort_min_rows": rows})
-                run = dbt_test(target, *UNIQUE_KEY_TESTS, "--vars", sort_min_rows)
+                run = dbt_test(target, *UNIQUE_KEY_TESTS, *NOT_NULL_TESTS, "--vars", sort_min_rows)
                 assert run.returncode != 0, run.stdout[-3000:]
                 assert re.search(
                     r"FAIL 1 crm_segments_unique_combination_of_columns_"
@@ -257,12 +273,20 @@ def test_unique_key_tests_catch_a_duplicate_by_hash_and_by_sort(
                     r"PASS crm_segments_unique_combination_of_columns_int_contact_pair_matches",
                     run.stdout,
                 ), run.stdout[-3000:]
+                assert re.search(
+                    r"FAIL 1 crm_segments_columns_not_null_int_customer_consents_current",
+                    run.stdout,
+                ), run.stdout[-3000:]
+                assert re.search(
+                    r"PASS crm_segments_columns_not_null_int_contact_pair_matches", run.stdout
+                ), run.stdout[-3000:]
                 tests = [p.read_text() for p in compiled.rglob("*unique_combinatio*.sql")]
                 assert len(tests) == 2
                 assert sum("sorted_keys" in sql_text for sql_text in tests) == sorting, rows
         finally:
             conn.execute(
-                "delete from intermediate.int_customer_consents_current where ctid = %s::tid",
+                "delete from intermediate.int_customer_consents_current"
+                " where ctid = %s::tid or channel is null",
                 planted,
             )
 
