@@ -62,6 +62,49 @@ where
 {% endmacro %}
 
 
+{#- accepted_values for several text columns of a model in one test: one scan (the few
+    offending rows are then counted per column and value) and one dbt node, where a test per
+    column scans the model once each. Like accepted_values, NULL passes; a failure is a column's
+    value outside its list, with the number of rows that hold it. -#}
+{% test columns_accepted_values(model, values_by_column) %}
+    {{ return(adapter.dispatch('test_columns_accepted_values', 'crm_segments')(model, values_by_column)) }}
+{% endtest %}
+
+{% macro default__test_columns_accepted_values(model, values_by_column) %}
+{%- set checks = [] -%}
+{%- for column, values in values_by_column.items() -%}
+    {%- set quoted = [] -%}
+    {%- for value in values -%}
+        {%- do quoted.append("'" ~ (value | string | replace("'", "''")) ~ "'") -%}
+    {%- endfor -%}
+    {%- do checks.append((column, column ~ " not in (" ~ quoted | join(", ") ~ ")")) -%}
+{%- endfor %}
+with
+
+unexpected_rows as (
+
+    select {% for column, _ in checks %}{{ column }}{{ ", " if not loop.last }}{% endfor %}
+    from {{ model }}
+    where
+        {%- for _, outside in checks %}
+        {{ 'or ' if not loop.first }}{{ outside }}
+        {%- endfor %}
+
+)
+
+{% for column, outside in checks -%}
+select
+    '{{ column }}' as column_name,
+    {{ column }}::text as unexpected_value,
+    count(*) as n_rows
+from unexpected_rows
+where {{ outside }}
+group by {{ column }}
+{{ 'union all' if not loop.last }}
+{% endfor %}
+{% endmacro %}
+
+
 {#- Every raw row of a source table is either staged or quarantined: raw = staged + quarantined. -#}
 {% test rows_accounted_for(model, staged, source_table) %}
     {{ return(adapter.dispatch('test_rows_accounted_for', 'crm_segments')(model, staged, source_table)) }}

@@ -253,6 +253,10 @@ def describe_test(node: NodeOutcome) -> str:
         return f"{where}: {rows} with a value outside the accepted list ({values})"
     if kind == "not_null":
         return f"{where}: {rows} without a value"
+    if kind == "columns_accepted_values":
+        columns = ", ".join(map(str, (args.get("values_by_column") or {}).keys()))
+        values = f"{n:,} column value{'s' if n != 1 else ''}"
+        return f"{where}: {values} outside the accepted lists ({columns})"
     if kind == "columns_not_null":
         columns = ", ".join(map(str, args.get("columns", [])))
         return f"{where}: {rows} without a value in one of {columns}"

@@ -173,9 +173,11 @@ UNIQUE_KEY_TESTS = (
     "test_name:unique_combination_of_columns,int_customer_consents_current",
     "test_name:unique_combination_of_columns,int_contact_pair_matches",
 )
-NOT_NULL_TESTS = (
+ONE_SCAN_TESTS = (
     "test_name:columns_not_null,int_customer_consents_current",
     "test_name:columns_not_null,int_contact_pair_matches",
+    "accepted_values_int_contacts_standardized",
+    "accepted_values_int_contact_pairs_compared",
 )
 
 
@@ -236,7 +238,9 @@ def test_unique_key_tests_catch_a_duplicate_by_hash_and_by_sort(
     """A planted duplicate key fails the test whichever way it counts the keys, and the other
     model's test passes: with the var at 0 both tests sort the keys, by default (the demo's
     tables are small) both hash them. A planted row without a channel fails the model's one
-    not-null test (columns_not_null), and only that row: the other model's passes."""
+    not-null test (columns_not_null), and only that row: the other model's passes. Two values
+    outside their lists on one contact record fail the model's one accepted-values test
+    (columns_accepted_values) twice; the pair model's passes."""
     target = demo_marts / "unique_keys"
     compiled = target / "run" / "crm_segments" / "models" / "intermediate"
     with psycopg.connect(embedded_pg.url, autocommit=True) as conn:
@@ -257,12 +261,23 @@ def test_unique_key_tests_catch_a_duplicate_by_hash_and_by_sort(
             " where ctid = %s::tid",
             copied,
         )
+        # a contact record with a phone type and a script outside their lists
+        outside = conn.execute(
+            "select contact_key, phone_type, name_script"
+            " from intermediate.int_contacts_standardized order by contact_key limit 1"
+        ).fetchone()
+        assert outside
+        conn.execute(
+            "update intermediate.int_contacts_standardized"
+            " set phone_type = 'pager', name_script = 'runic' where contact_key = %s",
+            (outside[0],),
+        )
         try:
             for rows, sorting in ((0, 2), (5_000_000, 0)):
                 # the var decides whether a test sorts the keys (a table of that many rows or
                 # more) or hashes them
                 sort_min_rows = json.dumps({"unique_test_sort_min_rows": rows})
-                run = dbt_test(target, *UNIQUE_KEY_TESTS, *NOT_NULL_TESTS, "--vars", sort_min_rows)
+                run = dbt_test(target, *UNIQUE_KEY_TESTS, *ONE_SCAN_TESTS, "--vars", sort_min_rows)
                 assert run.returncode != 0, run.stdout[-3000:]
                 assert re.search(
                     r"FAIL 1 crm_segments_unique_combination_of_columns_"
@@ -280,6 +295,12 @@ def test_unique_key_tests_catch_a_duplicate_by_hash_and_by_sort(
                 assert re.search(
                     r"PASS crm_segments_columns_not_null_int_contact_pair_matches", run.stdout
                 ), run.stdout[-3000:]
+                assert re.search(r"FAIL 2 accepted_values_int_contacts_standardized", run.stdout), (
+                    run.stdout[-3000:]
+                )
+                assert re.search(r"PASS accepted_values_int_contact_pairs_compared", run.stdout), (
+                    run.stdout[-3000:]
+                )
                 tests = [p.read_text() for p in compiled.rglob("*unique_combinatio*.sql")]
                 assert len(tests) == 2
                 assert sum("sorted_keys" in sql_text for sql_text in tests) == sorting, rows
@@ -289,6 +310,43 @@ def test_unique_key_tests_catch_a_duplicate_by_hash_and_by_sort(
                 " where ctid = %s::tid or channel is null",
                 planted,
             )
+            conn.execute(
+                "update intermediate.int_contacts_standardized"
+                " set phone_type = %s, name_script = %s where contact_key = %s",
+                (outside[1], outside[2], outside[0]),
+            )
+
+
+@pytest.mark.e2e
+def test_mart_rules_are_constraints_of_the_published_tables(embedded_pg, demo_marts: Path) -> None:
+    """A mart's value lists, ranges and cross-column rules are check constraints of its contract
+    (not data tests): the published version's tables carry them, and refuse a row that breaks
+    one."""
+    with psycopg.connect(embedded_pg.url) as conn:
+        version = conn.execute(
+            "select version_schema from marts__publish.versions where state = 'current'"
+        ).fetchone()
+        assert version
+        checks = {
+            (table, definition)
+            for table, definition in conn.execute(
+                "select conrelid::regclass::text, pg_get_constraintdef(oid) from pg_constraint"
+                " where contype = 'c' and connamespace = %s::regnamespace",
+                (version[0],),
+            )
+        }
+        tables = {table.split(".")[-1] for table, _ in checks}
+        assert {"campaign_performance", "customer_segments", "dq_scorecard"} <= tables, checks
+        breaks = {
+            "campaign_performance": "verdict = 'great'",
+            "nps_by_segment": "responses = responses + 1",
+            "dq_scorecard": "validity = 1.5",
+        }
+        for table, change in breaks.items():
+            with pytest.raises(psycopg.errors.CheckViolation), conn.transaction():
+                conn.execute(
+                    sql.SQL("update {} set " + change).format(sql.Identifier(version[0], table))
+                )
 
 
 @pytest.mark.e2e
