@@ -73,6 +73,29 @@ def test_profile_lists_the_slowest_nodes_first() -> None:
     assert "model b" not in text, text  # only the top 2
 
 
+def test_a_failing_test_is_described_in_words() -> None:
+    """The build summary says what a failing generic test found, for the tests that check
+    several columns of a model at once as well."""
+    from crm_segments.build import NodeOutcome, describe_test
+
+    def failed(kind: str, failures: int, **kwargs: object) -> NodeOutcome:
+        return NodeOutcome(
+            f"test {kind}", "test", "fail", 0.1, failures=failures, name=kind, test_kind=kind,
+            test_kwargs={"model": "{{ get_where_subquery(ref('int_x')) }}", **kwargs},
+        )  # fmt: skip
+
+    assert describe_test(failed("not_null", 1, column_name="a")) == "int_x.a: 1 row without a value"
+    assert (
+        describe_test(failed("columns_not_null", 3, arguments={"columns": ["a", "b"]}))
+        == "int_x: 3 rows without a value in one of a, b"
+    )
+    values = {"values_by_column": {"a": ["x"], "b": ["y", "z"]}}
+    assert (
+        describe_test(failed("columns_accepted_values", 2, arguments=values))
+        == "int_x: 2 column values outside the accepted lists (a, b)"
+    )
+
+
 def test_builds_leave_the_unit_tests_to_development_unless_asked() -> None:
     """Unit tests check SQL on fixtures; a production build skips them, `--unit-tests` not."""
     routine = _build_extra(build_parser().parse_args(["build"]))
