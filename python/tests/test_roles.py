@@ -232,9 +232,7 @@ def test_audience_invariants_hold_and_catch_violations(embedded_pg, demo_marts: 
 
 
 @pytest.mark.e2e
-def test_unique_key_tests_catch_a_duplicate_by_hash_and_by_sort(
-    embedded_pg, demo_marts: Path
-) -> None:
+def test_key_not_null_and_value_tests_catch_planted_rows(embedded_pg, demo_marts: Path) -> None:
     """A planted duplicate key fails the test whichever way it counts the keys, and the other
     model's test passes: with the var at 0 both tests sort the keys, by default (the demo's
     tables are small) both hash them. A planted row without a channel fails the model's one
