@@ -182,3 +182,36 @@ def test_code_domains_have_one_definition() -> None:
         reasons = {row["reason_code"] for row in csv.DictReader(fh)}
     reason_tests = accepted_values("reason_code")
     assert reason_tests and all(v <= reasons for v in reason_tests.values()), reason_tests
+
+
+def test_no_yaml_file_repeats_a_key() -> None:
+    """YAML keeps the last of two equal keys without a word, so a second `constraints:` of one
+    model silently replaced its first: d678ee0 dropped three marts' primary keys that way. Every
+    YAML file in git is read with a loader that refuses a key its mapping already has."""
+    import yaml
+
+    class StrictLoader(yaml.SafeLoader):
+        pass
+
+    def mapping(loader: StrictLoader, node: yaml.MappingNode, deep: bool = False) -> Any:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = loader.construct_object(key_node, deep=deep)
+            line = key_node.start_mark.line + 1
+            assert key not in seen, f"{key_node.start_mark.name}:{line}: key {key!r} repeated"
+            seen.add(key)
+        return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
+
+    StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, mapping)
+    files = subprocess.run(
+        ["git", "ls-files", "*.yml", "*.yaml"],
+        cwd=PROJECT_DIR, check=True, capture_output=True, text=True,
+    ).stdout.split()  # fmt: skip
+    assert len(files) > 20, files
+    for name in files:
+        with (PROJECT_DIR / name).open(encoding="utf-8") as fh:
+            loader = StrictLoader(fh)
+            try:
+                loader.get_single_data()
+            finally:
+                loader.dispose()
