@@ -317,14 +317,30 @@ def test_key_not_null_and_value_tests_catch_planted_rows(embedded_pg, demo_marts
 
 @pytest.mark.e2e
 def test_mart_rules_are_constraints_of_the_published_tables(embedded_pg, demo_marts: Path) -> None:
-    """A mart's value lists, ranges and cross-column rules are check constraints of its contract
-    (not data tests): the published version's tables carry them, and refuse a row that breaks
-    one."""
+    """A mart's key, value lists, ranges and cross-column rules are constraints of its contract
+    (not data tests): the published version's tables carry them - every mart its primary key,
+    added after the rows (macro postgres__create_table_as) - and refuse a row that breaks one."""
     with psycopg.connect(embedded_pg.url) as conn:
         version = conn.execute(
             "select version_schema from marts__publish.versions where state = 'current'"
         ).fetchone()
         assert version
+        keyed = {
+            table: definition
+            for table, definition in conn.execute(
+                "select conrelid::regclass::text, pg_get_constraintdef(oid) from pg_constraint"
+                " where contype = 'p' and connamespace = %s::regnamespace",
+                (version[0],),
+            )
+        }
+        assert len(keyed) == len(mart_columns(demo_marts)) == 21, keyed
+        assert keyed[f"{version[0]}.campaign_performance"] == "PRIMARY KEY (campaign_id)"
+        with pytest.raises(psycopg.errors.UniqueViolation), conn.transaction():
+            conn.execute(
+                sql.SQL("insert into {} select * from {} limit 1").format(
+                    sql.Identifier(version[0], "customers"), sql.Identifier(version[0], "customers")
+                )
+            )
         checks = {
             (table, definition)
             for table, definition in conn.execute(
