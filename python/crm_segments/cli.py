@@ -153,7 +153,7 @@ def _cmd_load(args: argparse.Namespace) -> int:
         table.add_row(result.table, result.action, rows, f"{result.seconds:.1f}", note)
 
     started = time.perf_counter()
-    with db.connect(args.target) as conn:
+    with db.exclusive_run(args.target, "load"), db.connect(args.target) as conn:
         result = load_directory(
             conn,
             Path(args.directory),
@@ -194,10 +194,19 @@ def _build_extra(args: argparse.Namespace) -> list[str]:
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
+    from crm_segments import db
+
+    project_vars.checked(getattr(args, "vars", None))  # exit 2 before dbt starts
+    # one build, load or purge at a time on a database, from the first read to the publish
+    with db.exclusive_run(getattr(args, "target", None), "build"):
+        return _build(args)
+
+
+def _build(args: argparse.Namespace) -> int:
     from crm_segments import clusters, db
     from crm_segments.build import run_dbt
 
-    overrides = project_vars.checked(getattr(args, "vars", None))  # exit 2 before dbt starts
+    overrides = project_vars.checked(getattr(args, "vars", None))
     extra = _build_extra(args)
     target = getattr(args, "target", None)
     if overrides.get("as_of_date") == "today":
@@ -481,7 +490,7 @@ def _cmd_erase(args: argparse.Namespace) -> int:
         return 0
     schemas = _schemas({})
     try:
-        with db.connect(args.target) as conn:
+        with db.exclusive_run(args.target, "purge"), db.connect(args.target) as conn:
             result = purge_raw(
                 conn,
                 raw=schemas["raw"],

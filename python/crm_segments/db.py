@@ -12,6 +12,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,7 +23,7 @@ import psycopg
 import yaml
 from psycopg import sql
 
-from crm_segments.errors import DatabaseError
+from crm_segments.errors import DatabaseError, RunLockError
 from crm_segments.project import project_dir
 
 EMBEDDED_DB = "crm_segments"
@@ -327,3 +329,48 @@ def connect(target: str | None = None, **kwargs: Any) -> psycopg.Connection[Any]
         return psycopg.connect(conninfo(target), **kwargs)
     except psycopg.OperationalError as exc:
         raise DatabaseError(f"cannot connect to target {active_target(target)!r}: {exc}") from exc
+
+
+#: the advisory lock that a build, a load and a purge of the raw data each hold for their whole
+#: run (one key per database)
+RUN_LOCK = "crm_segments.run"
+#: how long a run waits for the lock before it gives up
+RUN_LOCK_WAIT_SECONDS = 3
+
+
+@contextmanager
+def exclusive_run(target: str | None, action: str) -> Iterator[None]:
+    """Hold the database's run lock while a build, a load or a purge runs: one at a time.
+
+    Two builds at once write the same build schema (one renames the other's tables away, and
+    whichever passes its tests publishes a mix); a load during a build gives models that read
+    the raw tables before and after it, and so marts that disagree with each other. The lock is
+    a session-level advisory lock on a connection of its own in autocommit (no transaction held
+    open for the run); it ends with the connection, so a killed run leaves none behind. The
+    second run is refused at once, naming the one that holds the lock. A plain `dbt build`
+    takes no lock."""
+    with connect(target, autocommit=True, application_name=f"crm-segments {action}") as conn:
+        # a few seconds' wait: the server may not yet have seen a just-killed run's connection go
+        conn.execute(f"set lock_timeout = '{RUN_LOCK_WAIT_SECONDS}s'")
+        try:
+            conn.execute("select pg_advisory_lock(hashtext(%s))", (RUN_LOCK,))
+            taken = True
+        except psycopg.errors.LockNotAvailable:
+            taken = False
+        conn.execute("reset lock_timeout")
+        if not taken:
+            holder = conn.execute(
+                "select application_name, pid, backend_start from pg_stat_activity "
+                "where datname = current_database() and pid <> pg_backend_pid() "
+                "and application_name like 'crm-segments %%' order by backend_start limit 1"
+            ).fetchone()
+            who = (
+                f"{holder[0]} (server pid {holder[1]}, since {holder[2]:%Y-%m-%d %H:%M:%S %Z})"
+                if holder
+                else "another crm-segments run"
+            )
+            raise RunLockError(
+                f"{who} is running on this database: one build, load or raw-data purge at a "
+                f"time, so this {action} did nothing. Run it again when that one has finished"
+            )
+        yield

@@ -22,6 +22,10 @@ class DatabaseError(CrmSegmentsError, RuntimeError):
     """A database could not be reached or managed; the message says why."""
 
 
+class RunLockError(CrmSegmentsError, RuntimeError):
+    """Another build, load or raw-data purge holds the database's run lock; the message names it."""
+
+
 class LoadError(CrmSegmentsError, RuntimeError):
     """A raw file cannot be loaded; the message names the file and, where known, the line."""
 

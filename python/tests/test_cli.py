@@ -133,3 +133,19 @@ def test_load_of_a_missing_directory_is_a_clear_error(embedded_pg, tmp_path) -> 
     result = run_cli("load", str(tmp_path / "missing"))
     assert result.returncode == 2
     assert "not a directory" in result.stderr
+
+
+def test_one_build_load_or_purge_at_a_time(embedded_pg, tmp_path) -> None:
+    """While a build holds the database's run lock, a second build, a load and a purge are
+    refused at once, naming the build, and do nothing; once it ends, the next one runs."""
+    from crm_segments import db
+
+    with db.exclusive_run(None, "build"):
+        for args in (("build",), ("load", str(tmp_path / "missing")), ("erase", "--purge-raw")):
+            result = run_cli(*args)
+            assert result.returncode == 2, (args, result.stdout, result.stderr)
+            assert "crm-segments build (server pid" in result.stderr, (args, result.stderr)
+            assert "is running on this database" in result.stderr, (args, result.stderr)
+    result = run_cli("load", str(tmp_path / "missing"))  # the lock is free again
+    assert result.returncode == 2
+    assert "not a directory" in result.stderr
