@@ -196,17 +196,16 @@ def _build_extra(args: argparse.Namespace) -> list[str]:
 def _cmd_build(args: argparse.Namespace) -> int:
     from crm_segments import db
 
-    project_vars.checked(getattr(args, "vars", None))  # exit 2 before dbt starts
+    overrides = project_vars.checked(getattr(args, "vars", None))  # exit 2 before dbt starts
     # one build, load or purge at a time on a database, from the first read to the publish
     with db.exclusive_run(getattr(args, "target", None), "build"):
-        return _build(args)
+        return _build(args, overrides)
 
 
-def _build(args: argparse.Namespace) -> int:
+def _build(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
     from crm_segments import clusters, db
     from crm_segments.build import run_dbt
 
-    overrides = project_vars.checked(getattr(args, "vars", None))
     extra = _build_extra(args)
     target = getattr(args, "target", None)
     if overrides.get("as_of_date") == "today":

@@ -359,10 +359,19 @@ def exclusive_run(target: str | None, action: str) -> Iterator[None]:
             taken = False
         conn.execute("reset lock_timeout")
         if not taken:
+            # the session that holds it: an advisory lock on one bigint key is listed in
+            # pg_locks with the key's high 32 bits as classid and its low 32 bits as objid
             holder = conn.execute(
-                "select application_name, pid, backend_start from pg_stat_activity "
-                "where datname = current_database() and pid <> pg_backend_pid() "
-                "and application_name like 'crm-segments %%' order by backend_start limit 1"
+                "select activity.application_name, activity.pid, activity.backend_start "
+                "from pg_locks as locks "
+                "join pg_stat_activity as activity on activity.pid = locks.pid "
+                "cross join (select hashtext(%s)::bigint as key) as lock_key "
+                "where locks.locktype = 'advisory' and locks.granted "
+                "and locks.database = (select oid from pg_database "
+                "where datname = current_database()) "
+                "and locks.classid = ((lock_key.key >> 32) & 4294967295)::oid "
+                "and locks.objid = (lock_key.key & 4294967295)::oid and locks.objsubid = 1",
+                (RUN_LOCK,),
             ).fetchone()
             who = (
                 f"{holder[0]} (server pid {holder[1]}, since {holder[2]:%Y-%m-%d %H:%M:%S %Z})"

@@ -141,10 +141,18 @@ def test_one_build_load_or_purge_at_a_time(embedded_pg, tmp_path) -> None:
     from crm_segments import db
 
     with db.exclusive_run(None, "build"):
+        with db.connect(None) as conn:
+            row = conn.execute(
+                "select pid from pg_stat_activity where application_name = 'crm-segments build'"
+            ).fetchone()
+        assert row
         for args in (("build",), ("load", str(tmp_path / "missing")), ("erase", "--purge-raw")):
             result = run_cli(*args)
             assert result.returncode == 2, (args, result.stdout, result.stderr)
-            assert "crm-segments build (server pid" in result.stderr, (args, result.stderr)
+            assert f"crm-segments build (server pid {row[0]}," in result.stderr, (
+                args,
+                result.stderr,
+            )
             assert "is running on this database" in result.stderr, (args, result.stderr)
     result = run_cli("load", str(tmp_path / "missing"))  # the lock is free again
     assert result.returncode == 2
