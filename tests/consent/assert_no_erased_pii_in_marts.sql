@@ -1,6 +1,6 @@
 -- Invariant: no personal data of a person reached by an erasure_request in any mart: customers
 -- keeps the row with every PII column NULL, campaign_audience has no row, identity_graph_audit
--- shows none of the person's identifiers, and no dq_quarantine raw_record holds one of the
+-- shows none of the person's identifiers nor a digest of one, and no dq_quarantine raw_record holds one of the
 -- person's identifying values: a usable e-mail, a usable phone in E.164 (or its digits) or a
 -- valid national id, as a whole field value.
 -- (Names and street addresses are not searched in raw records: other persons share them, e.g.
@@ -68,6 +68,27 @@ quarantine_hits as (
         on quarantine_values.digit_key = erased_keys.digit_key
     where erased_keys.digit_key != ''
 
+),
+
+-- the row id an audit row would have if it showed an erased identifier in any section
+audit_sections as (
+
+    select distinct
+        audit_section,
+        identifier_type
+    from {{ ref('identity_graph_audit') }}
+
+),
+
+erased_audit_row_ids as (
+
+    select
+        md5(concat_ws('|', audit_sections.audit_section, audit_sections.identifier_type, erased_ids.identifier_value))
+            as audit_row_id
+    from {{ ref('int_identity_audit__erased_identifiers') }} as erased_ids
+    cross join audit_sections
+    where erased_ids.identifier_value is not null
+
 )
 
 select
@@ -97,6 +118,22 @@ select
 from {{ ref('identity_graph_audit') }} as audit_rows
 inner join erased_values
     on audit_rows.item = erased_values.pii_value
+union all
+-- nor a digest of one of their identifiers (any type, junk ones too), in the item or the row id
+-- (a phone number's md5 is found again by trying every number)
+select
+    audit_rows.item,
+    'identity_graph_audit' as mart
+from {{ ref('identity_graph_audit') }} as audit_rows
+inner join {{ ref('int_identity_audit__erased_identifiers') }} as erased_ids
+    on audit_rows.item = '(erased) ' || md5(erased_ids.identifier_value)
+union all
+select
+    audit_rows.item,
+    'identity_graph_audit' as mart
+from {{ ref('identity_graph_audit') }} as audit_rows
+inner join erased_audit_row_ids
+    on audit_rows.audit_row_id = erased_audit_row_ids.audit_row_id
 union all
 select
     quarantine_id,

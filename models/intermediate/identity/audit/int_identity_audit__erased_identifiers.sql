@@ -1,5 +1,5 @@
 {#- The identifiers (of every type, addresses too) on a record of an erased person:
-    identity_graph_audit shows them as '(erased) ' || md5 of the value. A view: it lists the
+    identity_graph_audit shows them as '(erased n)'. A view: it lists the
     values erasure removes everywhere else, so it stores none of them. -#}
 {{ config(materialized='view') }}
 with
