@@ -8,7 +8,7 @@
     listed by the macro match_levels), and the flags the matching rules of
     int_contact_pair_matches read.
 
-    Part `part` (1 or 2) of `parts` (the var identity_compare_parts, 1 or 2) holds the pairs
+    Part `part` (1 or 2) of `parts` (the var identity_parts, 1 or 2) holds the pairs
     whose left record's hash falls in it: with 2 parts dbt writes the two halves at once on its
     two threads. The comparison is one PostgreSQL process per statement (its fenced steps and
     correlated subqueries keep it out of parallel workers), and nothing else of the build is

@@ -335,7 +335,8 @@ def test_nba_backtest_beats_the_naive_baseline(demo: str) -> None:
         demo,
         "select count(*) as n from information_schema.tables "
         "where table_schema = 'intermediate_nba_backtest' "
-        "and table_name in ('int_contacts_standardized', 'int_contacts_resolved', "
+        "and table_name in ('int_contacts_standardized', 'int_contacts_standardized_part_a', "
+        "'int_contacts_standardized_part_b', 'int_contacts_resolved', "
         "'int_contact_identifiers', 'int_contacts_match_fields')",
     )
     assert int(left.n.iloc[0]) == 0

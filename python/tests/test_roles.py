@@ -173,6 +173,8 @@ UNIQUE_KEY_TESTS = (
     "test_name:unique_combination_of_columns,int_customer_consents_current",
     "test_name:unique_combination_of_columns,int_contact_pair_matches",
 )
+#: the tables of the view int_contacts_standardized
+STANDARDIZED_PARTS = ("int_contacts_standardized_part_a", "int_contacts_standardized_part_b")
 ONE_SCAN_TESTS = (
     "test_name:columns_not_null,int_customer_consents_current",
     "test_name:columns_not_null,int_contact_pair_matches",
@@ -265,11 +267,13 @@ def test_key_not_null_and_value_tests_catch_planted_rows(embedded_pg, demo_marts
             " from intermediate.int_contacts_standardized order by contact_key limit 1"
         ).fetchone()
         assert outside
-        conn.execute(
-            "update intermediate.int_contacts_standardized"
-            " set phone_type = 'pager', name_script = 'runic' where contact_key = %s",
-            (outside[0],),
-        )
+        # the view int_contacts_standardized unites two tables: the record is in one of them
+        for part in STANDARDIZED_PARTS:
+            conn.execute(
+                f"update intermediate.{part}"
+                " set phone_type = 'pager', name_script = 'runic' where contact_key = %s",
+                (outside[0],),
+            )
         try:
             for rows, sorting in ((0, 2), (5_000_000, 0)):
                 # the var decides whether a test sorts the keys (a table of that many rows or
@@ -308,11 +312,12 @@ def test_key_not_null_and_value_tests_catch_planted_rows(embedded_pg, demo_marts
                 " where ctid = %s::tid or channel is null",
                 planted,
             )
-            conn.execute(
-                "update intermediate.int_contacts_standardized"
-                " set phone_type = %s, name_script = %s where contact_key = %s",
-                (outside[1], outside[2], outside[0]),
-            )
+            for part in STANDARDIZED_PARTS:
+                conn.execute(
+                    f"update intermediate.{part}"
+                    " set phone_type = %s, name_script = %s where contact_key = %s",
+                    (outside[1], outside[2], outside[0]),
+                )
 
 
 @pytest.mark.e2e

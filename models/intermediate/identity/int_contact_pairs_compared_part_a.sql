@@ -1,3 +1,3 @@
 -- The pairs of the first part (macro contact_pairs_compared; every pair when the var
--- identity_compare_parts is 1). The var is read here, in the model, so that a unit test can set it.
-{{ crm_segments.contact_pairs_compared(part=1, parts=var('identity_compare_parts')) }}
+-- identity_parts is 1). The var is read here, in the model, so that a unit test can set it.
+{{ crm_segments.contact_pairs_compared(part=1, parts=var('identity_parts')) }}
