@@ -133,7 +133,7 @@ shown as (
         record_count,
         person_count,
         pair_count,
-        metric_value,
+        metric_value::numeric(18, 3) as metric_value,
         case when is_erased then '(erased ' || erased_number || ')' else item end as item
     from numbered
 
@@ -142,14 +142,7 @@ shown as (
 final as (
 
     select
-        audit_section,
-        identifier_type,
-        detail,
-        record_count,
-        person_count,
-        pair_count,
-        metric_value::numeric(18, 3) as metric_value,
-        item,
+        *,
         md5(concat_ws('|', audit_section, identifier_type, item)) as audit_row_id
     from shown
 
