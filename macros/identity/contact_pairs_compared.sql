@@ -21,9 +21,6 @@
 {%- endmacro %}
 
 {% macro default__contact_pairs_compared(part, parts) -%}
-{%- if parts | int not in [1, 2] or part | int not in [1, 2] -%}
-    {{ exceptions.raise_compiler_error('contact_pairs_compared: part ' ~ part ~ ' of ' ~ parts ~ ' (each is 1 or 2)') }}
-{%- endif -%}
 with
 
 candidate_pairs as (
@@ -75,7 +72,7 @@ pairs as (
         union all
         select * from sampled_pairs
     ) as all_pairs
-    where mod(hashtext(all_pairs.left_contact_key)::bigint + 2147483648, {{ parts }}) = {{ part }} - 1
+    where {{ crm_segments.in_part('all_pairs.left_contact_key', part, parts) }}
 
 ),
 

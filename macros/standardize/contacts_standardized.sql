@@ -18,9 +18,6 @@
 {%- endmacro %}
 
 {% macro default__contacts_standardized(part, parts) -%}
-{%- if parts | int not in [1, 2] or part | int not in [1, 2] -%}
-    {{ exceptions.raise_compiler_error('contacts_standardized: part ' ~ part ~ ' of ' ~ parts ~ ' (each is 1 or 2)') }}
-{%- endif -%}
 with
 
 -- this part's records (by the hash of the record id; the parts are disjoint and together every
@@ -29,7 +26,7 @@ source as (
 
     select staged_records.*
     from {{ ref('stg_crm__contacts') }} as staged_records
-    where mod(hashtext(staged_records.source_record_id)::bigint + 2147483648, {{ parts }}) = {{ part }} - 1
+    where {{ crm_segments.in_part('staged_records.source_record_id', part, parts) }}
 
 ),
 
