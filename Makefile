@@ -79,4 +79,4 @@ db-stop: $(STAMP)
 	$(BIN)/crm-segments db stop
 
 clean:
-	rm -rf target logs dbt_packages .pytest_cache .ruff_cache
+	rm -rf target target_* logs dbt_packages .pytest_cache .ruff_cache

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import re
+import shutil
 import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from rich.console import Console
@@ -111,6 +117,92 @@ def _dbt_args(command: str, target: str, extra: list[str]) -> list[str]:
     ]
 
 
+#: how many parse states `parse_kept` keeps (3.5 MB each for this project)
+PARSE_CACHE_SIZE = 16
+_ENV_VAR = re.compile(r"env_var\(\s*['\"]([A-Za-z0-9_]+)['\"]")
+
+
+def target_path() -> Path:
+    """dbt's target directory: ``DBT_TARGET_PATH``, else ``target`` in the project."""
+    return project_dir() / os.environ.get("DBT_TARGET_PATH", "target")
+
+
+def parse_key(args: list[str]) -> str:
+    """What dbt compares before it reuses its saved parse (its "state check"): the project,
+    the profile's target and connection, the --vars of the command line, the environment
+    variables that profiles.yml and dbt_project.yml read, dbt's version. A digest of them."""
+    from dbt.version import __version__ as dbt_version
+
+    root, profiles = project_dir(), profiles_dir()
+    names: set[str] = set()
+    for path in (root / "dbt_project.yml", profiles / "profiles.yml"):
+        if path.exists():
+            names.update(_ENV_VAR.findall(path.read_text(encoding="utf-8")))
+    # a password or secret is not part of dbt's check either, and has no place in a file name
+    env = {n: os.environ.get(n) for n in sorted(names) if not re.search("PASSWORD|SECRET", n)}
+    options = {a: args[i + 1] for i, a in enumerate(args[:-1]) if a in ("--vars", "--target")}
+    text = json.dumps([str(root), str(profiles), options, env, dbt_version], sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+
+@contextmanager
+def parse_kept(key: str, target: Path | None = None) -> Iterator[None]:
+    """Keep dbt's saved parse per setting (``parse_key``), not only the last one.
+
+    dbt saves its parse in target/partial_parse.msgpack and reuses it when the next invocation
+    has the same state (same --vars, connection, ...); any other state costs a full parse of
+    the project (about 15 s here, against 2-4 s). So a build with other vars (a backtest, an
+    as-of date) made the next ordinary build parse everything again. This keeps a copy per key
+    in target/parse_cache (or ``CRM_SEGMENTS_PARSE_CACHE``) and puts the key's copy in place
+    before dbt starts. dbt still checks the state and every file itself: a wrong copy costs a
+    full parse, never a wrong manifest."""
+    target = target or target_path()
+    saved = target / "partial_parse.msgpack"
+    marker = target / "partial_parse.key"
+    cache = Path(os.environ.get("CRM_SEGMENTS_PARSE_CACHE") or target / "parse_cache")
+    kept = cache / f"{key}.msgpack"
+    try:
+        # the marker names the key of the saved parse in place (and its time: a plain `dbt`
+        # run since then may have replaced it)
+        current = marker.read_text(encoding="utf-8") if marker.exists() else ""
+        if current != _marker(key, saved) and kept.exists():
+            target.mkdir(parents=True, exist_ok=True)
+            _copy_atomically(kept, saved)
+            marker.write_text(_marker(key, saved), encoding="utf-8")
+            os.utime(kept)  # recently used: pruned last
+    except OSError:
+        pass  # another process pruned it: dbt parses in full, as without the cache
+    before = saved.stat().st_mtime_ns if saved.exists() else None
+    yield
+    try:
+        if saved.exists() and saved.stat().st_mtime_ns != before:  # dbt wrote a new parse
+            cache.mkdir(parents=True, exist_ok=True)
+            _copy_atomically(saved, kept)
+            marker.write_text(_marker(key, saved), encoding="utf-8")
+            newest_first = sorted(cache.glob("*.msgpack"), key=_mtime, reverse=True)
+            for old in newest_first[PARSE_CACHE_SIZE:]:
+                old.unlink(missing_ok=True)
+    except OSError:
+        pass
+
+
+def _marker(key: str, saved: Path) -> str:
+    return f"{key} {saved.stat().st_mtime_ns if saved.exists() else 0}"
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
+
+
+def _copy_atomically(source: Path, destination: Path) -> None:
+    partial = destination.with_name(f".{destination.name}.{os.getpid()}")
+    shutil.copyfile(source, partial)
+    os.replace(partial, destination)
+
+
 def run_dbt(
     command: str,
     extra: list[str] | None = None,
@@ -189,7 +281,7 @@ def run_dbt(
         target_name,
         [*(extra or []), "--log-level", "none", "--log-level-file", file_level],
     )
-    with progress:
+    with progress, parse_kept(parse_key(args)):
         result = dbtRunner(callbacks=[callback]).invoke(args)
     summary = BuildSummary(
         command=command,

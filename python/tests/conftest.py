@@ -27,6 +27,10 @@ if _WORKER:
 else:
     os.environ.setdefault("DBT_TARGET_PATH", "target_pytest_main")
     os.environ.setdefault("DBT_LOG_PATH", "target_pytest_main/logs")
+# dbt's saved parse of each setting (crm_segments.build.parse_kept), in one directory for both
+# workers and every temporary target directory: the suite builds with many vars and servers,
+# and each change of them made the next dbt run parse the whole project again (15-30 s)
+os.environ.setdefault("CRM_SEGMENTS_PARSE_CACHE", str(PROJECT_DIR / "target_pytest_parse_cache"))
 # dbt's file log without its debug lines (every SQL statement): writing them is about a tenth of
 # the CPU time of each build, and the suite builds the demo dozens of times. A failing test's
 # output carries the node and its error; DBT_LOG_LEVEL_FILE=debug brings the whole log back

@@ -157,3 +157,44 @@ def test_one_build_load_or_purge_at_a_time(embedded_pg, tmp_path) -> None:
     result = run_cli("load", str(tmp_path / "missing"))  # the lock is free again
     assert result.returncode == 2
     assert "not a directory" in result.stderr
+
+
+def test_dbt_parse_is_kept_per_setting(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """dbt saves one parse (target/partial_parse.msgpack) and parses the whole project again
+    when the vars or the server change; parse_kept keeps one per setting and puts the right one
+    in place. dbt itself is stood in for by writing the file, as dbt does after a parse."""
+    from crm_segments.build import parse_kept, parse_key
+
+    monkeypatch.setenv("CRM_SEGMENTS_EMBEDDED_HOST", "/tmp/server-a")
+    monkeypatch.delenv("CRM_SEGMENTS_PARSE_CACHE", raising=False)
+    plain = parse_key(["build"])
+    october = parse_key(["build", "--vars", "{as_of_date: '2026-10-31'}"])
+    assert len({plain, october, parse_key(["build", "--target", "postgres"])}) == 3
+    assert parse_key(["build", "--select", "customers"]) == plain  # a selection is no setting
+    monkeypatch.setenv("CRM_SEGMENTS_PG_PASSWORD", "secret")  # never part of the key
+    assert parse_key(["build"]) == plain
+    monkeypatch.setenv("CRM_SEGMENTS_EMBEDDED_HOST", "/tmp/server-b")  # another server
+    assert parse_key(["build"]) != plain
+
+    target = tmp_path / "target"
+    saved = target / "partial_parse.msgpack"
+
+    def dbt_run(key: str, parse: bytes | None) -> bytes | None:
+        """What dbt found in place; it writes ``parse`` (None: nothing changed, no write)."""
+        with parse_kept(key, target):
+            found = saved.read_bytes() if saved.exists() else None
+            if parse is not None:
+                target.mkdir(exist_ok=True)
+                saved.write_bytes(parse)
+        return found
+
+    assert dbt_run(plain, b"plain") is None  # first run: a full parse, kept
+    assert dbt_run(october, b"october") == b"plain"  # other vars: dbt parses in full, kept
+    assert dbt_run(plain, None) == b"plain"  # back: the plain parse is put in place
+    assert dbt_run(october, None) == b"october"
+    assert sorted(p.name for p in (target / "parse_cache").iterdir()) == sorted(
+        f"{k}.msgpack" for k in (plain, october)
+    )
+    # a plain `dbt` run in between replaced the file: the kept one goes back in place
+    saved.write_bytes(b"someone else's")
+    assert dbt_run(october, None) == b"october"
