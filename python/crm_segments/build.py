@@ -26,7 +26,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from crm_segments.db import prepare_target, profiles_dir
+from crm_segments.db import active_target, prepare_target, profiles_dir, target_config
 from crm_segments.project import project_dir
 
 #: dbt result statuses that make the run fail
@@ -119,7 +119,6 @@ def _dbt_args(command: str, target: str, extra: list[str]) -> list[str]:
 
 #: how many parse states `parse_kept` keeps (3.5 MB each for this project)
 PARSE_CACHE_SIZE = 16
-_ENV_VAR = re.compile(r"env_var\(\s*['\"]([A-Za-z0-9_]+)['\"]")
 
 
 def target_path() -> Path:
@@ -128,20 +127,20 @@ def target_path() -> Path:
 
 
 def parse_key(args: list[str]) -> str:
-    """What dbt compares before it reuses its saved parse (its "state check"): the project,
-    the profile's target and connection, the --vars of the command line, the environment
-    variables that profiles.yml and dbt_project.yml read, dbt's version. A digest of them."""
+    """What dbt compares before it reuses its saved parse (its "state check"): the project, the
+    --vars and --target of the command line, the connection of the target in use (as
+    profiles.yml renders it, db.target_config; its password left out, as dbt does) and dbt's
+    version. A digest of them."""
     from dbt.version import __version__ as dbt_version
 
-    root, profiles = project_dir(), profiles_dir()
-    names: set[str] = set()
-    for path in (root / "dbt_project.yml", profiles / "profiles.yml"):
-        if path.exists():
-            names.update(_ENV_VAR.findall(path.read_text(encoding="utf-8")))
-    # a password or secret is not part of dbt's check either, and has no place in a file name
-    env = {n: os.environ.get(n) for n in sorted(names) if not re.search("PASSWORD|SECRET", n)}
     options = {a: args[i + 1] for i, a in enumerate(args[:-1]) if a in ("--vars", "--target")}
-    text = json.dumps([str(root), str(profiles), options, env, dbt_version], sort_keys=True)
+    target = active_target(options.get("--target"))
+    connection = {k: v for k, v in target_config(target).items() if k != "password"}
+    text = json.dumps(
+        [str(project_dir()), str(profiles_dir()), options, target, connection, dbt_version],
+        sort_keys=True,
+        default=str,
+    )
     return hashlib.sha256(text.encode()).hexdigest()[:20]
 
 

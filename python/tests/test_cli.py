@@ -166,13 +166,19 @@ def test_dbt_parse_is_kept_per_setting(tmp_path, monkeypatch: pytest.MonkeyPatch
     from crm_segments.build import parse_kept, parse_key
 
     monkeypatch.setenv("CRM_SEGMENTS_EMBEDDED_HOST", "/tmp/server-a")
+    monkeypatch.delenv("CRM_SEGMENTS_TARGET", raising=False)
     monkeypatch.delenv("CRM_SEGMENTS_PARSE_CACHE", raising=False)
+    for name, value in (("USER", "crm"), ("DBNAME", "crm"), ("PASSWORD", "one")):
+        monkeypatch.setenv(f"CRM_SEGMENTS_PG_{name}", value)
     plain = parse_key(["build"])
     october = parse_key(["build", "--vars", "{as_of_date: '2026-10-31'}"])
-    assert len({plain, october, parse_key(["build", "--target", "postgres"])}) == 3
+    postgres = parse_key(["build", "--target", "postgres"])
+    assert len({plain, october, postgres}) == 3
     assert parse_key(["build", "--select", "customers"]) == plain  # a selection is no setting
-    monkeypatch.setenv("CRM_SEGMENTS_PG_PASSWORD", "secret")  # never part of the key
-    assert parse_key(["build"]) == plain
+    monkeypatch.setenv("CRM_SEGMENTS_PG_PASSWORD", "two")  # never part of the key
+    assert parse_key(["build", "--target", "postgres"]) == postgres
+    monkeypatch.setenv("CRM_SEGMENTS_PG_DBNAME", "other")  # another database
+    assert parse_key(["build", "--target", "postgres"]) != postgres
     monkeypatch.setenv("CRM_SEGMENTS_EMBEDDED_HOST", "/tmp/server-b")  # another server
     assert parse_key(["build"]) != plain
 
