@@ -215,3 +215,59 @@ def test_no_yaml_file_repeats_a_key() -> None:
                 loader.get_single_data()
             finally:
                 loader.dispose()
+
+
+def test_macro_linter_reports_findings_at_their_line_in_every_kind_of_body(tmp_path: Path) -> None:
+    """tools/sqlfluff_macros.py lints a body that lists CTEs, one that continues a from clause
+    and one that calls a macro writing CTEs inside a with clause (the last was whole unparsable,
+    so nothing in it was linted); an upper-case keyword in each is reported at its line."""
+    (tmp_path / "macros").mkdir()
+    (tmp_path / "macros" / "shapes.sql").write_text(
+        "{% macro chain_ctes(name, source) -%}\n"  # 1
+        "{{ name }}_first as (\n"
+        "    select * from {{ source }}\n"
+        "),\n"
+        "{{ name }}_second as (\n"  # 5
+        "    SELECT * from {{ name }}_first\n"
+        ")\n"
+        "{%- endmacro %}\n"
+        "\n"
+        "{% macro measures(counts) -%}\n"  # 10
+        "cross join lateral (\n"
+        "    SELECT {{ counts }}.persons * 2 as doubled\n"
+        ") as measured\n"
+        "{%- endmacro %}\n"
+        "\n"  # 15
+        "{% macro standardized(part) -%}\n"
+        "with\n"
+        "\n"
+        "source as (\n"
+        "    select * from {{ ref('stg') }}\n"  # 20
+        "),\n"
+        "\n"
+        "{{ crm_segments.chain_ctes('phone', 'source') }},\n"
+        "\n"
+        "final as (\n"  # 25
+        "    SELECT * from phone_second\n"
+        ")\n"
+        "\n"
+        "select * from final\n"
+        "{%- endmacro %}\n"  # 30
+    )
+    tool = PROJECT_DIR / "tools" / "sqlfluff_macros.py"
+    result = subprocess.run(
+        [sys.executable, str(tool), str(tmp_path / "macros")],
+        cwd=PROJECT_DIR, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    found = {
+        (line.split(":")[1], line.split()[1], line.rsplit("[", 1)[1].rstrip("]"))
+        for line in result.stdout.splitlines()
+        if "shapes.sql:" in line
+    }
+    assert found == {
+        ("6", "CP01", "chain_ctes"),
+        ("12", "CP01", "measures"),
+        ("26", "CP01", "standardized"),
+    }, result.stdout
+    assert result.returncode == 1
+    assert "3 macro bodies: 3 findings (0 with a part" in result.stdout
