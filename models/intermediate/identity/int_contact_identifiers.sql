@@ -71,6 +71,10 @@ distinct_values as (
         identifier_type,
         identifier_value,
         count(distinct contact_key) as record_count,
+        -- the forms the reference list is matched against, once per value rather than once per
+        -- value and pattern (29 patterns on 397k values at 100k customers: 5.6 -> 3.7 s)
+        lower(identifier_value) as value_lower,
+        lower(split_part(identifier_value, ':', 2)) as value_after_type_lower,
         -- one character repeated (linear: no back-reference); for an e-mail the local part and
         -- the domain name each (aaa@bbb.com), for a national id the number after its type
         case
@@ -110,12 +114,12 @@ listed as (
             and (
                 case junk_patterns.match_type
                     when 'exact'
-                        then lower(distinct_values.identifier_value) = junk_patterns.pattern
-                            or lower(split_part(distinct_values.identifier_value, ':', 2)) = junk_patterns.pattern
-                    when 'like' then lower(distinct_values.identifier_value) like junk_patterns.pattern
+                        then distinct_values.value_lower = junk_patterns.pattern
+                            or distinct_values.value_after_type_lower = junk_patterns.pattern
+                    when 'like' then distinct_values.value_lower like junk_patterns.pattern
                     when 'regex'
-                        then lower(distinct_values.identifier_value) ~ junk_patterns.pattern
-                            or lower(split_part(distinct_values.identifier_value, ':', 2)) ~ junk_patterns.pattern
+                        then distinct_values.value_lower ~ junk_patterns.pattern
+                            or distinct_values.value_after_type_lower ~ junk_patterns.pattern
                     when 'repeated_character' then distinct_values.is_repeated_character
                 end
             )
