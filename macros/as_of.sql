@@ -89,6 +89,9 @@
         {{ exceptions.raise_compiler_error("var as_of_date: " ~ text ~ " is not a date YYYY-MM-DD, 'today' or null (from the data)") }}
     {%- endif -%}
     {%- set parsed = modules.datetime.datetime.strptime(text, '%Y-%m-%d') -%}
+    {%- if parsed.year < var('min_valid_year') | int or parsed.year > var('max_valid_year') | int -%}
+        {{ exceptions.raise_compiler_error("var as_of_date: " ~ text ~ " is outside the valid years " ~ var('min_valid_year') ~ "-" ~ var('max_valid_year') ~ " (vars min_valid_year, max_valid_year)") }}
+    {%- endif -%}
     {{- text -}}
 {%- endmacro %}
 

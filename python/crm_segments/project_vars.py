@@ -168,6 +168,17 @@ def validate(overrides: dict[str, Any]) -> dict[str, Any]:
     for low, high in pairs:
         if None not in (merged.get(low), merged.get(high)) and merged[low] > merged[high]:
             raise VarsError(f"var {low} ({merged[low]}) must not exceed {high} ({merged[high]})")
+    as_of = merged.get("as_of_date")
+    if as_of not in (None, "today"):
+        # the monthly facts' month spine covers the valid years (the dbt macro
+        # checked_as_of_date says the same to a plain dbt run)
+        year = date.fromisoformat(str(as_of)).year
+        low, high = merged["min_valid_year"], merged["max_valid_year"]
+        if not low <= year <= high:
+            raise VarsError(
+                f"var as_of_date: {as_of} is outside the valid years {low}-{high} "
+                "(vars min_valid_year, max_valid_year)"
+            )
     return merged
 
 

@@ -41,6 +41,8 @@ def test_schema_defaults_and_readme_list_the_same_vars() -> None:
         ("{high_end_baseline_month: '2026-05-15'}", "the first day of a month"),
         ("{cluster_k_min: 9}", "var cluster_k_min (9) must not exceed cluster_k_max (8)"),
         ("{marts_schema: 'my marts'}", "not a plain identifier"),
+        ("{as_of_date: '2201-01-31'}", "2201-01-31 is outside the valid years 1900-2100"),
+        ("{as_of_date: '2026-10-31', min_valid_year: 2027}", "outside the valid years 2027-2100"),
     ],
 )
 def test_bad_vars_are_clear_errors(text: str, message: str) -> None:
