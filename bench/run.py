@@ -49,7 +49,14 @@ def machine() -> dict[str, Any]:
                 mem_gb = int(line.split()[1]) / 1024 / 1024
     from importlib.metadata import version
 
+    try:  # the code measured (a "-dirty" suffix: uncommitted changes were in the tree)
+        commit = subprocess.run(
+            ["git", "describe", "--always", "--dirty"], cwd=ROOT, capture_output=True, text=True
+        ).stdout.strip()
+    except OSError:  # no git (an unpacked archive)
+        commit = ""
     return {
+        "commit": commit or "unknown",
         "cpu": cpu,
         "cores": os.cpu_count(),
         "memory_gb": round(mem_gb, 1),
@@ -258,7 +265,8 @@ def run_size(
 def report(figures: dict[str, Any]) -> None:
     """The Markdown block of one size."""
     total_rows = sum(figures["raw_rows"].values())
-    print(f"\n## Benchmark {figures['customers']:,} customers\n")
+    commit = figures["machine"].get("commit", "unknown")
+    print(f"\n## Benchmark {figures['customers']:,} customers (commit {commit})\n")
     print("| step | seconds | note |\n|---|---:|---|")
     if "generate_s" in figures:
         print(
