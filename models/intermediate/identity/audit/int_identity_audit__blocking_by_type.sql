@@ -9,22 +9,60 @@ pair_matches as (
 
 ),
 
-blocking_keys as (
+-- each block once (its size is the same on each of its rows) and each record once per kind of
+-- key, both hashed, each reading the table (a CTE read twice is written out first): two
+-- distinct counts per kind sorted every key row (at 1M customers 12.7 M rows, 0.9 GB on disk)
+blocks as (
 
-    select * from {{ ref('int_contact_blocking_keys') }}
+    select
+        block_type,
+        block_key,
+        max(block_size) as block_size
+    from {{ ref('int_contact_blocking_keys') }}
+    group by block_type, block_key
+
+),
+
+typed_records as (
+
+    select
+        block_type,
+        contact_key
+    from {{ ref('int_contact_blocking_keys') }}
+    group by block_type, contact_key
+
+),
+
+block_type_records as (
+
+    select
+        block_type,
+        count(contact_key) as record_count
+    from typed_records
+    group by block_type
+
+),
+
+block_type_blocks as (
+
+    select
+        block_type,
+        count(block_key) filter (where block_size between 2 and {{ var('max_block_size') }}) as compared_block_count,
+        max(block_size) filter (where block_size <= {{ var('max_block_size') }}) as largest_compared_block
+    from blocks
+    group by block_type
 
 ),
 
 block_type_sizes as (
 
     select
-        block_type,
-        count(distinct contact_key) as record_count,
-        count(distinct block_key) filter (where block_size between 2 and {{ var('max_block_size') }})
-            as compared_block_count,
-        max(block_size) filter (where block_size <= {{ var('max_block_size') }}) as largest_compared_block
-    from blocking_keys
-    group by block_type
+        block_type_records.block_type,
+        block_type_records.record_count,
+        block_type_blocks.compared_block_count,
+        block_type_blocks.largest_compared_block
+    from block_type_records
+    inner join block_type_blocks on block_type_records.block_type = block_type_blocks.block_type
 
 ),
 
