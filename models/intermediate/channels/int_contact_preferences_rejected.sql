@@ -34,20 +34,30 @@ classified as (
 
 ),
 
+-- the rejected rows first, then their raw records: joined before the reasons were known, every
+-- staged preference was carried through the reasons' joins with its raw record (offset 0 is a
+-- fence: the planner would join raw_rows first again)
+rejected as (
+
+    select * from classified
+    where reason_code is not null
+    /* noqa: AM09 */ offset 0
+
+),
+
 final as (
 
     select
-        classified.preference_id,
-        classified.source_system,
-        classified.source_record_id,
-        classified.reason_code,
+        rejected.preference_id,
+        rejected.source_system,
+        rejected.source_record_id,
+        rejected.reason_code,
         raw_rows.source_key,
         raw_rows.key_rank,
         raw_rows.raw_record
-    from classified
+    from rejected
     inner join raw_rows
-        on classified.preference_id = raw_rows.preference_id
-    where classified.reason_code is not null
+        on rejected.preference_id = raw_rows.preference_id
 
 )
 
