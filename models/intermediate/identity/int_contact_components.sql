@@ -17,17 +17,47 @@ matches as (
 
 ),
 
+-- every record of an accepted match, numbered in the order of its key: the rounds below join and
+-- group numbers, not text keys (at 1M customers this model took 17 times its 100k time), and
+-- the smallest number is the smallest key
+nodes as (
+
+    select
+        record_keys.contact_key,
+        row_number() over (order by record_keys.contact_key) as node_id
+    from (
+        select left_contact_key as contact_key from matches
+        union
+        select right_contact_key as contact_key from matches
+    ) as record_keys
+
+),
+
+numbered_matches as (
+
+    select
+        left_nodes.node_id as left_node_id,
+        right_nodes.node_id as right_node_id
+    from matches
+    inner join nodes as left_nodes
+        on matches.left_contact_key = left_nodes.contact_key
+    inner join nodes as right_nodes
+        on matches.right_contact_key = right_nodes.contact_key
+
+),
+
+-- contact_key, neighbor_key and min_key hold node numbers from here to settled
 edges as (
 
     select
-        left_contact_key as contact_key,
-        right_contact_key as neighbor_key
-    from matches
+        left_node_id as contact_key,
+        right_node_id as neighbor_key
+    from numbered_matches
     union all
     select
-        right_contact_key as contact_key,
-        left_contact_key as neighbor_key
-    from matches
+        right_node_id as contact_key,
+        left_node_id as neighbor_key
+    from numbered_matches
 
 ),
 
@@ -72,12 +102,16 @@ settled as (
 
     -- one extra round: a label that still moves belongs to a component that has not settled
     select
-        labels_{{ iterations }}.contact_key,
-        labels_{{ iterations }}.min_key as component_key,
+        records.contact_key,
+        components.contact_key as component_key,
         labels_{{ iterations }}.min_key != labels_{{ iterations + 1 }}.min_key as is_unsettled
     from labels_{{ iterations }}
     inner join labels_{{ iterations + 1 }}
         on labels_{{ iterations }}.contact_key = labels_{{ iterations + 1 }}.contact_key
+    inner join nodes as records
+        on labels_{{ iterations }}.contact_key = records.node_id
+    inner join nodes as components
+        on labels_{{ iterations }}.min_key = components.node_id
 
 ),
 
