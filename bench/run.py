@@ -166,10 +166,18 @@ def daily_batch(data: Path, out: Path, raw_rows: dict[str, int], day: str) -> di
 
 
 def run_size(
-    customers: int, seed: int, skip_generate: bool, daily: bool, search: bool = True
+    customers: int,
+    seed: int,
+    skip_generate: bool,
+    daily: bool,
+    search: bool = True,
+    verify_full_refresh: bool = False,
 ) -> dict[str, Any]:
     """Generate, load and build one size; the figures of that run (with the erased-identifier
-    search over every written schema unless ``search`` is false)."""
+    search over every written schema unless ``search`` is false). With ``daily`` the nightly
+    run follows; with ``verify_full_refresh`` too, a `build --full-refresh` of the same raw rows
+    after it, and whether its marts equal the nightly run's (the operator-loop test's check, at
+    this size)."""
     data = OUT / f"data-{customers}"
     env = {
         **os.environ,
@@ -255,11 +263,37 @@ def run_size(
         figures["least_free_disk_bytes"]["daily build"] = LEAST_FREE["daily build"]
         with psycopg.connect(url, autocommit=True) as conn:
             figures["daily_database_bytes"] = database_bytes(conn)
+        if verify_full_refresh:
+            figures["daily_equals_full_refresh"] = compare_with_full_refresh(url, env)
     step("db stop", ["db", "stop"], env)
     result_file = OUT / f"results-{customers}.json"
     result_file.write_text(json.dumps(figures, indent=2))
     print(f"written to {result_file}")
     return figures
+
+
+def compare_with_full_refresh(url: str, env: dict[str, str]) -> dict[str, Any]:
+    """The published marts after the nightly run against those of a `build --full-refresh
+    --force` of the same raw rows: fingerprints (rows and md5 of each mart), the marts that
+    differ, and the seconds of the full refresh and of the fingerprints."""
+    from crm_segments.evaluate.fingerprints import mart_fingerprints
+
+    started = time.perf_counter()
+    nightly = mart_fingerprints(url, "marts")
+    fingerprint_s = time.perf_counter() - started
+    full_refresh_s = step(
+        "full refresh of the same rows", ["build", "--full-refresh", "--force"], env
+    )
+    full = mart_fingerprints(url, "marts")
+    return {
+        "marts": len(full),
+        "rows": sum(rows for rows, _ in full.values()),
+        "differing": sorted(
+            t for t in nightly.keys() | full.keys() if nightly.get(t) != full.get(t)
+        ),
+        "full_refresh_s": round(full_refresh_s, 1),
+        "fingerprint_s": round(fingerprint_s, 1),
+    }
 
 
 def report(figures: dict[str, Any]) -> None:
@@ -284,6 +318,17 @@ def report(figures: dict[str, Any]) -> None:
               f"one day in {len(figures['daily_rows'])} tables |")  # fmt: skip
         print(f"| daily run: build | {figures['daily_build_s']:.0f} | "
               f"{figures['daily_build_s'] / figures['raw_scan_s']:.0f} raw scans |")  # fmt: skip
+    compared = figures.get("daily_equals_full_refresh")
+    if compared is not None:
+        verdict = (
+            "the same rows in every mart"
+            if not compared["differing"]
+            else "DIFFERENT marts: " + ", ".join(compared["differing"])
+        )
+        print(f"| full refresh of the same rows, after the daily run | "
+              f"{compared['full_refresh_s']:.0f} | {compared['marts']} marts, "
+              f"{compared['rows']:,} rows: {verdict} (fingerprints "
+              f"{compared['fingerprint_s']:.0f} s) |")  # fmt: skip
     search = figures.get("erasure_search")
     if search is not None:
         print(f"| erased-identifier search, every written schema | {search['seconds']:.0f} | "
@@ -335,13 +380,24 @@ def main() -> int:
         help="leave out the erased-identifier search after the build (20-40 min at 1M; it checks "
         "the erasure, it is not part of the build)",
     )
+    parser.add_argument(
+        "--verify-full-refresh",
+        action="store_true",
+        help="after the nightly run, a `build --full-refresh` of the same raw rows, and whether "
+        "every mart has the same rows (about one more full build)",
+    )
     args = parser.parse_args()
 
     sizes = sorted(args.customers)
     # the nightly run at the largest size only (its build is about a full build)
     runs = [
         run_size(
-            n, args.seed, args.skip_generate, daily=n == sizes[-1], search=not args.skip_search
+            n,
+            args.seed,
+            args.skip_generate,
+            daily=n == sizes[-1],
+            search=not args.skip_search,
+            verify_full_refresh=args.verify_full_refresh,
         )
         for n in sizes
     ]

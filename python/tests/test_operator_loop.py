@@ -26,13 +26,14 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from crm_segments.evaluate.fingerprints import mart_fingerprints
+
 from .conftest import MODELS_ONLY
 from .operator_moves import (
     cli,
     corrected_usage,
     daily_batch,
     extracts_a_and_b,
-    mart_fingerprints,
     own_server,
 )
 

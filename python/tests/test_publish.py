@@ -25,8 +25,10 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from crm_segments.evaluate.fingerprints import mart_fingerprints
+
 from .conftest import PROJECT_DIR, run_cli
-from .operator_moves import cli, daily_batch, extracts_a_and_b, mart_fingerprints, own_server
+from .operator_moves import cli, daily_batch, extracts_a_and_b, own_server
 from .test_e2e import assert_every_row_accounted_for
 
 PROBE_PASSWORD = "probe-password"
