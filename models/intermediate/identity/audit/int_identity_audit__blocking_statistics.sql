@@ -2,13 +2,15 @@
     item candidate_pairs_per_record). -#}
 with
 
-resolved as (
+-- not materialized: each CTE is counted twice, and a CTE read twice is written out first, every
+-- column of every row; counted from the tables instead
+resolved as not materialized (
 
     select * from {{ ref('int_contacts_resolved') }}
 
 ),
 
-pair_matches as (
+pair_matches as not materialized (
 
     select * from {{ ref('int_contact_pair_matches') }}
 
