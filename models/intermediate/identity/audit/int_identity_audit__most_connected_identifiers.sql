@@ -17,23 +17,48 @@ resolved as (
 
 ),
 
-connected_identifiers as (
+-- each identifier's records per person, then per identifier: two hashed groupings, where one
+-- count(distinct) sorted every (identifier, record) row
+records_per_person as (
 
     select
         identifiers.identifier_type,
         identifiers.identifier_value,
-        count(*) as record_count,
-        count(distinct resolved.customer_id) as person_count,
-        row_number() over (
-            order by
-                count(*) desc, count(distinct resolved.customer_id) desc,
-                identifiers.identifier_type, identifiers.identifier_value asc
-        ) as connection_rank
+        resolved.customer_id,
+        count(*) as record_count
     from identifiers
     inner join resolved
         on identifiers.contact_key = resolved.contact_key
     where not identifiers.is_junk
-    group by identifiers.identifier_type, identifiers.identifier_value
+    group by identifiers.identifier_type, identifiers.identifier_value, resolved.customer_id
+
+),
+
+connected_identifiers as (
+
+    select
+        identifier_type,
+        identifier_value,
+        sum(record_count) as record_count,
+        count(customer_id) as person_count
+    from records_per_person
+    group by identifier_type, identifier_value
+
+),
+
+-- the first ones only (a bounded sort, not a sort of every identifier), ranked in the same order
+top_identifiers as (
+
+    select
+        *,
+        row_number() over (
+            order by record_count desc, person_count desc, identifier_type asc, identifier_value asc
+        ) as connection_rank
+    from (
+        select * from connected_identifiers
+        order by record_count desc, person_count desc, identifier_type asc, identifier_value asc
+        limit {{ var('audit_top_identifiers', 50) }}
+    ) as ranked
 
 ),
 
@@ -48,8 +73,7 @@ final as (
         null::bigint as pair_count,
         null::numeric as metric_value,
         'rank ' || connection_rank as detail
-    from connected_identifiers
-    where connection_rank <= {{ var('audit_top_identifiers', 50) }}
+    from top_identifiers
 
 )
 
