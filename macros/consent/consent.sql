@@ -83,29 +83,38 @@
     {{ return(adapter.dispatch('contact_record_reference_reason', 'crm_segments')(rows, invalid_condition, invalid_reason)) }}
 {%- endmacro %}
 
-{#- A whole select: every row of the CTE `rows` (staged rows naming a contact record by
-    source_system and source_record_id) with reason_code: invalid_reason when invalid_condition
-    holds; NULL when the record was resolved to a person; quarantined_contact_record when the
-    record was staged but not resolved (unidentifiable, so quarantined itself);
-    unknown_contact_record when no staged contact record has that key. -#}
+{#- A whole select: the rows of the CTE `rows` (staged rows naming a contact record by
+    source_system and source_record_id) that are rejected, with reason_code: invalid_reason when
+    invalid_condition holds; quarantined_contact_record when the record was staged but not
+    resolved (unidentifiable, so quarantined itself); unknown_contact_record when no staged
+    contact record has that key. A row whose record was resolved to a person is not returned.
+    The result is fenced (offset 0): a caller that joins it to the raw records joins the few
+    rejected rows, where the planner had joined every staged row with its raw record before the
+    reasons were known (int_consent_events_rejected at 1M customers: 3.9 M rows, 23 times its
+    100k time). -#}
 {% macro default__contact_record_reference_reason(rows, invalid_condition, invalid_reason) -%}
-    select
-        {{ rows }}.*,
-        case
-            when {{ invalid_condition }} then '{{ invalid_reason }}'
-            when resolved_records.source_record_id is not null then null
-            when staged_records.source_record_id is not null then 'quarantined_contact_record'
-            else 'unknown_contact_record'
-        end as reason_code
-    from {{ rows }}
-    left join {{ ref('int_contacts_resolved') }} as resolved_records
-        on
-            {{ rows }}.source_system = resolved_records.source_system
-            and {{ rows }}.source_record_id = resolved_records.source_record_id
-    left join {{ ref('stg_crm__contacts') }} as staged_records
-        on
-            {{ rows }}.source_system = staged_records.source_system
-            and {{ rows }}.source_record_id = staged_records.source_record_id
+    select *
+    from (
+        select
+            {{ rows }}.*,
+            case
+                when {{ invalid_condition }} then '{{ invalid_reason }}'
+                when resolved_records.source_record_id is not null then null
+                when staged_records.source_record_id is not null then 'quarantined_contact_record'
+                else 'unknown_contact_record'
+            end as reason_code
+        from {{ rows }}
+        left join {{ ref('int_contacts_resolved') }} as resolved_records
+            on
+                {{ rows }}.source_system = resolved_records.source_system
+                and {{ rows }}.source_record_id = resolved_records.source_record_id
+        left join {{ ref('stg_crm__contacts') }} as staged_records
+            on
+                {{ rows }}.source_system = staged_records.source_system
+                and {{ rows }}.source_record_id = staged_records.source_record_id
+    ) as classified
+    where reason_code is not null
+    /* noqa: AM09 */ offset 0
 {%- endmacro %}
 
 

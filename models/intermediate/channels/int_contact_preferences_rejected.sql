@@ -23,7 +23,8 @@ raw_rows as (
 
 ),
 
-classified as (
+-- the rejected rows only (the macro leaves out the rows whose record was resolved)
+rejected as (
 
     {{ crm_segments.contact_record_reference_reason(
         'preferences',
@@ -31,17 +32,6 @@ classified as (
             or preferences.preferred_channel not in (" ~ crm_segments.sql_text_list(var('consent_channels')) ~ ")",
         'invalid_preference',
     ) }}
-
-),
-
--- the rejected rows first, then their raw records: joined before the reasons were known, every
--- staged preference was carried through the reasons' joins with its raw record (offset 0 is a
--- fence: the planner would join raw_rows first again)
-rejected as (
-
-    select * from classified
-    where reason_code is not null
-    /* noqa: AM09 */ offset 0
 
 ),
 
