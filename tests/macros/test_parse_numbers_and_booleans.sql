@@ -1,6 +1,7 @@
 -- Numbers (decimal comma, thousands separators, spaces), integers and booleans; anything
 -- unreadable must come out NULL, never raise. parse_numeric's fast path (plain digits and a
--- point) must give the general path's value and scale: a leading blank always takes the latter.
+-- point) must give the general path's value and scale, and parse_integer's (plain digits) the
+-- general path's value: a leading blank always takes the latter.
 with
 
 numbers (raw, expected_numeric, expected_integer) as (
@@ -15,6 +16,9 @@ numbers (raw, expected_numeric, expected_integer) as (
     ('1,234.56', 1234.56, null),
     ('1.234.567,8', 1234567.8, null),
     ('0', 0, 0),
+    ('007', 7, 7),
+    ('000000000000000', 0, 0),
+    ('1234567890123456', null, null),
     ('123456789012345', 123456789012345, 123456789012345),
     ('1.123456', 1.123456, null),
     ('1.1234567', null, null),
@@ -53,6 +57,7 @@ number_failures as (
         or ({{ crm_segments.parse_numeric('raw') }})::text
         is distinct from ({{ crm_segments.parse_numeric("' ' || raw") }})::text
         or {{ crm_segments.parse_integer('raw') }} is distinct from expected_integer
+        or {{ crm_segments.parse_integer('raw') }} is distinct from {{ crm_segments.parse_integer("' ' || raw") }}
 
 ),
 
