@@ -70,11 +70,14 @@
 {% macro default__parse_integer(expr) -%}
     {%- set raw = "(" ~ expr ~ ")::text" -%}
     {%- set v = "translate(" ~ raw ~ ", E' \\u00a0\\u202f', '')" -%}
-    {#- the fast path: plain digits, what the pattern below accepts of such a value, tested
-        without a regular expression (0.2 us instead of 1.4 per value at 100k customers' 1.5 M
-        sms counts; tests/macros/test_parse_numbers_and_booleans.sql compares the two paths) #}
+    {#- the fast path: digits after an optional sign, what the pattern below accepts of such a
+        value, tested without a regular expression (0.2 us instead of 1.4 per value at 100k
+        customers' 1.5 M sms counts; tests/macros/test_parse_numbers_and_booleans.sql compares
+        the two paths) #}
     case
         when translate({{ raw }}, '0123456789', '') = '' and length({{ raw }}) between 1 and 15
+            or translate({{ raw }}, '0123456789', '') in ('+', '-') and left({{ raw }}, 1) in ('+', '-')
+            and length({{ raw }}) between 2 and 16
             then ({{ raw }})::bigint
         when {{ v }} ~ '^[+-]?\d{1,15}([.,]0+)?$'
             then split_part(replace({{ v }}, ',', '.'), '.', 1)::bigint

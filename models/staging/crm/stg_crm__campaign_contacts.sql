@@ -18,6 +18,19 @@ prepared as (
 
 ),
 
+-- the parsed values, once each: the columns and the validity checks below both read them
+parsed as (
+
+    select
+        prepared.*,
+        {{ crm_segments.parse_numeric('revenue') }} as _parsed_revenue,
+        {{ crm_segments.parse_boolean('is_control') }} as _parsed_is_control,
+        {{ crm_segments.timestamp_from_parts('_contacted_at_parts') }} as _parsed_contacted_at
+    from prepared
+    /* noqa: AM09 */ offset 0
+
+),
+
 renamed as (
 
     select
@@ -31,22 +44,22 @@ renamed as (
         {{ crm_segments.normalize_code('outcome') }} as outcome,
 
         -- numerics
-        {{ crm_segments.parse_numeric('revenue') }} as revenue,
+        _parsed_revenue as revenue,
 
         -- booleans
-        {{ crm_segments.parse_boolean('is_control') }} as is_control,
+        _parsed_is_control as is_control,
 
         -- timestamps
-        {{ crm_segments.timestamp_from_parts('_contacted_at_parts') }} as contacted_at,
+        _parsed_contacted_at as contacted_at,
 
         -- data quality
         {{ crm_segments.invalid_fields([
-            ['revenue', 'revenue', crm_segments.parse_numeric('revenue')],
-            ['is_control', 'is_control', crm_segments.parse_boolean('is_control')],
-            ['contacted_at', 'contacted_at', crm_segments.timestamp_from_parts('_contacted_at_parts')],
+            ['revenue', 'revenue', '_parsed_revenue'],
+            ['is_control', 'is_control', '_parsed_is_control'],
+            ['contacted_at', 'contacted_at', '_parsed_contacted_at'],
         ]) }} as invalid_fields
 
-    from prepared
+    from parsed
 
 )
 

@@ -18,6 +18,17 @@ prepared as (
 
 ),
 
+-- the parsed values, once each: the columns and the validity checks below both read them
+parsed as (
+
+    select
+        prepared.*,
+        {{ crm_segments.timestamp_from_parts('_event_at_parts') }} as _parsed_event_at
+    from prepared
+    /* noqa: AM09 */ offset 0
+
+),
+
 renamed as (
 
     select
@@ -33,14 +44,14 @@ renamed as (
         {{ crm_segments.normalize_code('captured_via') }} as captured_via,
 
         -- timestamps
-        {{ crm_segments.timestamp_from_parts('_event_at_parts') }} as event_at,
+        _parsed_event_at as event_at,
 
         -- data quality
         {{ crm_segments.invalid_fields([
-            ['event_at', 'event_at', crm_segments.timestamp_from_parts('_event_at_parts')],
+            ['event_at', 'event_at', '_parsed_event_at'],
         ]) }} as invalid_fields
 
-    from prepared
+    from parsed
 
 )
 

@@ -7,6 +7,17 @@ source as (
 
 ),
 
+-- the parsed values, once each: the columns and the validity checks below both read them
+parsed as (
+
+    select
+        source.*,
+        {{ crm_segments.timestamp_from_parts('_stated_at_parts') }} as _parsed_stated_at
+    from source
+    /* noqa: AM09 */ offset 0
+
+),
+
 renamed as (
 
     select
@@ -19,14 +30,14 @@ renamed as (
         {{ crm_segments.normalize_channel('preferred_channel') }} as preferred_channel,
 
         -- timestamps
-        {{ crm_segments.timestamp_from_parts('_stated_at_parts') }} as stated_at,
+        _parsed_stated_at as stated_at,
 
         -- data quality
         {{ crm_segments.invalid_fields([
-            ['stated_at', 'stated_at', crm_segments.timestamp_from_parts('_stated_at_parts')],
+            ['stated_at', 'stated_at', '_parsed_stated_at'],
         ]) }} as invalid_fields
 
-    from source
+    from parsed
 
 )
 

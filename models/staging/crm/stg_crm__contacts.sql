@@ -18,6 +18,18 @@ prepared as (
 
 ),
 
+-- the parsed values, once each: the columns and the validity checks below both read them
+parsed as (
+
+    select
+        prepared.*,
+        {{ crm_segments.date_from_parts('_birth_date_parts') }} as _parsed_birth_date,
+        {{ crm_segments.timestamp_from_parts('_updated_at_parts') }} as _parsed_updated_at
+    from prepared
+    /* noqa: AM09 */ offset 0
+
+),
+
 renamed as (
 
     select
@@ -39,18 +51,18 @@ renamed as (
         {{ crm_segments.clean_text('country') }} as country,
 
         -- dates
-        {{ crm_segments.date_from_parts('_birth_date_parts') }} as birth_date,
+        _parsed_birth_date as birth_date,
 
         -- timestamps
-        {{ crm_segments.timestamp_from_parts('_updated_at_parts') }} as updated_at,
+        _parsed_updated_at as updated_at,
 
         -- data quality
         {{ crm_segments.invalid_fields([
-            ['birth_date', 'birth_date', crm_segments.date_from_parts('_birth_date_parts')],
-            ['updated_at', 'updated_at', crm_segments.timestamp_from_parts('_updated_at_parts')],
+            ['birth_date', 'birth_date', '_parsed_birth_date'],
+            ['updated_at', 'updated_at', '_parsed_updated_at'],
         ]) }} as invalid_fields
 
-    from prepared
+    from parsed
 
 )
 

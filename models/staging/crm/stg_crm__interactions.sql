@@ -18,6 +18,18 @@ prepared as (
 
 ),
 
+-- the parsed values, once each: the columns and the validity checks below both read them
+parsed as (
+
+    select
+        prepared.*,
+        {{ crm_segments.parse_boolean('resolved') }} as _parsed_resolved,
+        {{ crm_segments.timestamp_from_parts('_started_at_parts') }} as _parsed_started_at
+    from prepared
+    /* noqa: AM09 */ offset 0
+
+),
+
 renamed as (
 
     select
@@ -30,18 +42,18 @@ renamed as (
         {{ crm_segments.normalize_code('reason_code') }} as reason_code,
 
         -- booleans
-        {{ crm_segments.parse_boolean('resolved') }} as is_resolved,
+        _parsed_resolved as is_resolved,
 
         -- timestamps
-        {{ crm_segments.timestamp_from_parts('_started_at_parts') }} as started_at,
+        _parsed_started_at as started_at,
 
         -- data quality
         {{ crm_segments.invalid_fields([
-            ['resolved', 'resolved', crm_segments.parse_boolean('resolved')],
-            ['started_at', 'started_at', crm_segments.timestamp_from_parts('_started_at_parts')],
+            ['resolved', 'resolved', '_parsed_resolved'],
+            ['started_at', 'started_at', '_parsed_started_at'],
         ]) }} as invalid_fields
 
-    from prepared
+    from parsed
 
 )
 

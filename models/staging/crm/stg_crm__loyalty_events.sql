@@ -18,6 +18,18 @@ prepared as (
 
 ),
 
+-- the parsed values, once each: the columns and the validity checks below both read them
+parsed as (
+
+    select
+        prepared.*,
+        {{ crm_segments.parse_integer('points') }} as _parsed_points,
+        {{ crm_segments.timestamp_from_parts('_event_at_parts') }} as _parsed_event_at
+    from prepared
+    /* noqa: AM09 */ offset 0
+
+),
+
 renamed as (
 
     select
@@ -29,18 +41,18 @@ renamed as (
         {{ crm_segments.normalize_code('event_type') }} as event_type,
 
         -- numerics
-        {{ crm_segments.parse_integer('points') }} as points,
+        _parsed_points as points,
 
         -- timestamps
-        {{ crm_segments.timestamp_from_parts('_event_at_parts') }} as event_at,
+        _parsed_event_at as event_at,
 
         -- data quality
         {{ crm_segments.invalid_fields([
-            ['points', 'points', crm_segments.parse_integer('points')],
-            ['event_at', 'event_at', crm_segments.timestamp_from_parts('_event_at_parts')],
+            ['points', 'points', '_parsed_points'],
+            ['event_at', 'event_at', '_parsed_event_at'],
         ]) }} as invalid_fields
 
-    from prepared
+    from parsed
 
 )
 

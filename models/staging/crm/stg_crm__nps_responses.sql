@@ -19,6 +19,17 @@ prepared as (
 
 ),
 
+-- the parsed values, once each: the columns and the validity checks below both read them
+parsed as (
+
+    select
+        prepared.*,
+        {{ crm_segments.timestamp_from_parts('_responded_at_parts') }} as _parsed_responded_at
+    from prepared
+    /* noqa: AM09 */ offset 0
+
+),
+
 renamed as (
 
     select
@@ -30,15 +41,15 @@ renamed as (
         case when _score between 0 and 10 then _score::int end as score,
 
         -- timestamps
-        {{ crm_segments.timestamp_from_parts('_responded_at_parts') }} as responded_at,
+        _parsed_responded_at as responded_at,
 
         -- data quality
         {{ crm_segments.invalid_fields([
             ['score', 'score', 'case when _score between 0 and 10 then _score end'],
-            ['responded_at', 'responded_at', crm_segments.timestamp_from_parts('_responded_at_parts')],
+            ['responded_at', 'responded_at', '_parsed_responded_at'],
         ]) }} as invalid_fields
 
-    from prepared
+    from parsed
 
 )
 

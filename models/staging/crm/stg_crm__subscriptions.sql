@@ -20,6 +20,20 @@ prepared as (
 
 ),
 
+-- the parsed values, once each: the columns and the validity checks below both read them
+parsed as (
+
+    select
+        prepared.*,
+        {{ crm_segments.parse_numeric('monthly_commitment') }} as _parsed_monthly_commitment,
+        {{ crm_segments.date_from_parts('_contract_end_date_parts') }} as _parsed_contract_end_date,
+        {{ crm_segments.timestamp_from_parts('_activated_at_parts') }} as _parsed_activated_at,
+        {{ crm_segments.timestamp_from_parts('_deactivated_at_parts') }} as _parsed_deactivated_at
+    from prepared
+    /* noqa: AM09 */ offset 0
+
+),
+
 renamed as (
 
     select
@@ -33,24 +47,24 @@ renamed as (
         {{ crm_segments.normalize_code('plan_type') }} as plan_type,
 
         -- numerics
-        {{ crm_segments.parse_numeric('monthly_commitment') }} as monthly_commitment,
+        _parsed_monthly_commitment as monthly_commitment,
 
         -- dates
-        {{ crm_segments.date_from_parts('_contract_end_date_parts') }} as contract_end_date,
+        _parsed_contract_end_date as contract_end_date,
 
         -- timestamps
-        {{ crm_segments.timestamp_from_parts('_activated_at_parts') }} as activated_at,
-        {{ crm_segments.timestamp_from_parts('_deactivated_at_parts') }} as deactivated_at,
+        _parsed_activated_at as activated_at,
+        _parsed_deactivated_at as deactivated_at,
 
         -- data quality
         {{ crm_segments.invalid_fields([
-            ['monthly_commitment', 'monthly_commitment', crm_segments.parse_numeric('monthly_commitment')],
-            ['contract_end_date', 'contract_end_date', crm_segments.date_from_parts('_contract_end_date_parts')],
-            ['activated_at', 'activated_at', crm_segments.timestamp_from_parts('_activated_at_parts')],
-            ['deactivated_at', 'deactivated_at', crm_segments.timestamp_from_parts('_deactivated_at_parts')],
+            ['monthly_commitment', 'monthly_commitment', '_parsed_monthly_commitment'],
+            ['contract_end_date', 'contract_end_date', '_parsed_contract_end_date'],
+            ['activated_at', 'activated_at', '_parsed_activated_at'],
+            ['deactivated_at', 'deactivated_at', '_parsed_deactivated_at'],
         ]) }} as invalid_fields
 
-    from prepared
+    from parsed
 
 )
 
