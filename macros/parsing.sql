@@ -238,7 +238,10 @@
 
 {#- text[] of the names of fields that arrived non-empty but could not be read, after the fields
     the base model nulled for being longer than max_value_length (_oversized_fields, in scope in
-    every staging model). checks: list of [field name, raw expression, parsed expression]. -#}
+    every staging model). checks: list of [field name, raw expression, parsed column]. The
+    parsed column is the one the model's column also reads, computed once in a fenced CTE
+    (`parsed` in every staging model): PostgreSQL would evaluate a parsing expression passed
+    here a second time. -#}
 {% macro default__invalid_fields(checks) -%}
     _oversized_fields || array_remove(array[
         {%- for name, raw, parsed in checks %}

@@ -19,6 +19,19 @@ prepared as (
 
 ),
 
+-- the parsed values, once each: the columns and the validity checks below both read them
+parsed as (
+
+    select
+        prepared.*,
+        {{ crm_segments.parse_numeric('total_cost') }} as _parsed_total_cost,
+        {{ crm_segments.date_from_parts('_start_date_parts') }} as _parsed_start_date,
+        {{ crm_segments.date_from_parts('_end_date_parts') }} as _parsed_end_date
+    from prepared
+    /* noqa: AM09 */ offset 0
+
+),
+
 renamed as (
 
     select
@@ -32,20 +45,20 @@ renamed as (
         {{ crm_segments.normalize_channel('channel') }} as channel,
 
         -- numerics
-        {{ crm_segments.parse_numeric('total_cost') }} as total_cost,
+        _parsed_total_cost as total_cost,
 
         -- dates
-        {{ crm_segments.date_from_parts('_start_date_parts') }} as start_date,
-        {{ crm_segments.date_from_parts('_end_date_parts') }} as end_date,
+        _parsed_start_date as start_date,
+        _parsed_end_date as end_date,
 
         -- data quality
         {{ crm_segments.invalid_fields([
-            ['total_cost', 'total_cost', crm_segments.parse_numeric('total_cost')],
-            ['start_date', 'start_date', crm_segments.date_from_parts('_start_date_parts')],
-            ['end_date', 'end_date', crm_segments.date_from_parts('_end_date_parts')],
+            ['total_cost', 'total_cost', '_parsed_total_cost'],
+            ['start_date', 'start_date', '_parsed_start_date'],
+            ['end_date', 'end_date', '_parsed_end_date'],
         ]) }} as invalid_fields
 
-    from prepared
+    from parsed
 
 )
 

@@ -24,7 +24,9 @@ parsed as (
 
     select
         prepared.*,
-        {{ crm_segments.timestamp_from_parts('_responded_at_parts') }} as _parsed_responded_at
+        {{ crm_segments.timestamp_from_parts('_responded_at_parts') }} as _parsed_responded_at,
+        -- a score outside 0-10 is unreadable
+        case when _score between 0 and 10 then _score::int end as _parsed_score
     from prepared
     /* noqa: AM09 */ offset 0
 
@@ -37,15 +39,15 @@ renamed as (
         _key_response_id as response_id,
         {{ crm_segments.trimmed('account_id') }} as account_id,
 
-        -- numerics: a score outside 0-10 is unreadable
-        case when _score between 0 and 10 then _score::int end as score,
+        -- numerics
+        _parsed_score as score,
 
         -- timestamps
         _parsed_responded_at as responded_at,
 
         -- data quality
         {{ crm_segments.invalid_fields([
-            ['score', 'score', 'case when _score between 0 and 10 then _score end'],
+            ['score', 'score', '_parsed_score'],
             ['responded_at', 'responded_at', '_parsed_responded_at'],
         ]) }} as invalid_fields
 

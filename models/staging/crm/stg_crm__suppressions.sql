@@ -19,6 +19,18 @@ prepared as (
 
 ),
 
+-- the parsed values, once each: the columns and the validity checks below both read them
+parsed as (
+
+    select
+        prepared.*,
+        {{ crm_segments.date_from_parts('_effective_from_parts') }} as _parsed_effective_from,
+        {{ crm_segments.date_from_parts('_effective_to_parts') }} as _parsed_effective_to
+    from prepared
+    /* noqa: AM09 */ offset 0
+
+),
+
 renamed as (
 
     select
@@ -31,16 +43,16 @@ renamed as (
         {{ crm_segments.normalize_code('reason') }} as reason,
 
         -- dates
-        {{ crm_segments.date_from_parts('_effective_from_parts') }} as effective_from,
-        {{ crm_segments.date_from_parts('_effective_to_parts') }} as effective_to,
+        _parsed_effective_from as effective_from,
+        _parsed_effective_to as effective_to,
 
         -- data quality
         {{ crm_segments.invalid_fields([
-            ['effective_from', 'effective_from', crm_segments.date_from_parts('_effective_from_parts')],
-            ['effective_to', 'effective_to', crm_segments.date_from_parts('_effective_to_parts')],
+            ['effective_from', 'effective_from', '_parsed_effective_from'],
+            ['effective_to', 'effective_to', '_parsed_effective_to'],
         ]) }} as invalid_fields
 
-    from prepared
+    from parsed
 
 )
 
