@@ -26,7 +26,7 @@ parsed as (
         prepared.*,
         {{ crm_segments.timestamp_from_parts('_responded_at_parts') }} as _parsed_responded_at,
         -- a score outside 0-10 is unreadable
-        case when _score between 0 and 10 then _score::int end as _parsed_score
+        case when prepared._score between 0 and 10 then prepared._score::int end as _parsed_score
     from prepared
     /* noqa: AM09 */ offset 0
 
