@@ -14,7 +14,11 @@ Rules (issues 2 and 10):
   the tables without a file, on purpose;
 - everything is loaded in ONE transaction, together with its entry in the load log
   (``<raw schema>._crm_load_log``: batch id, mode, table, action, file, content hash, rows,
-  time): any error rolls back every table, so a failed load never leaves a half-loaded dataset.
+  time): any error rolls back every table, so a failed load never leaves a half-loaded dataset;
+- every row carries the batch that loaded it, in the column ``_crm_batch_id`` that the loader adds
+  to each raw table (the prefix ``_crm_`` is reserved for it): a build stages only the keys of the
+  rows appended since the last build (macros/incremental_staging.sql). A raw table filled by
+  another loader has no such column and is staged whole by every build.
 """
 
 from __future__ import annotations
@@ -45,6 +49,8 @@ _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
 RESERVED_COLUMNS = frozenset({"ctid", "xmin", "xmax", "cmin", "cmax", "tableoid", "oid"})
 #: the load log, one row per batch and table, in the raw schema
 LOAD_LOG = "_crm_load_log"
+#: the column of every raw table that holds the batch that loaded the row
+BATCH_COLUMN = "_crm_batch_id"
 SUFFIXES = (".csv", ".csv.gz")
 
 Mode = Literal["replace", "append", "replace_all"]
@@ -193,6 +199,12 @@ def _ensure_table(
                 sql.Identifier(schema), sql.Identifier(table), sql.Identifier(extra)
             )
         )
+    # the batch of each row (rows loaded before this column existed have none: batch 0)
+    conn.execute(
+        sql.SQL("alter table {}.{} add column if not exists {} bigint").format(
+            sql.Identifier(schema), sql.Identifier(table), sql.Identifier(BATCH_COLUMN)
+        )
+    )
 
 
 LOG_DDL = """
@@ -309,7 +321,22 @@ def load_directory(
                 if mode != "append":
                     conn.execute(sql.SQL("truncate table {}").format(target))
                 result.action = "appended" if mode == "append" else "replaced"
+                # the copied rows take the batch id as the column's default (COPY fills only the
+                # file's columns); the table keeps no default afterwards
+                batch_default = sql.SQL("alter table {} alter column {} {}")
+                conn.execute(
+                    batch_default.format(
+                        target,
+                        sql.Identifier(BATCH_COLUMN),
+                        sql.SQL("set default {}").format(sql.Literal(batch_id)),
+                    )
+                )
                 result.rows, result.sha256 = _copy_file(conn, path, target, header)
+                conn.execute(
+                    batch_default.format(
+                        target, sql.Identifier(BATCH_COLUMN), sql.SQL("drop default")
+                    )
+                )
                 if mode == "append" and not force:
                     earlier = _already_appended(conn, log, table, result.sha256)
                     if earlier is not None:

@@ -58,7 +58,7 @@ def test_loads_every_table_missing_files_are_empty(
             (schema,),
         )
     ]
-    assert columns == list(RAW_TABLES["crm_contacts"])
+    assert columns == [*RAW_TABLES["crm_contacts"], "_crm_batch_id"]
 
 
 def test_replace_truncates_and_append_adds(
@@ -158,6 +158,31 @@ def test_appending_the_same_content_twice_is_refused_unless_forced(
     load_directory(conn, tmp_path / "base", schema=schema)
     load_directory(conn, tmp_path / "batch", schema=schema, mode="append")
     assert count(conn, schema, "nps_responses") == 2
+
+
+def test_every_row_carries_its_batch_and_no_default_is_left(
+    conn: psycopg.Connection, schema: str, tmp_path: Path
+) -> None:
+    write(tmp_path / "base" / "nps_responses.csv", f"{HEADER}\nR1,A1,2026-01-01,9\n")
+    write(tmp_path / "batch" / "nps_responses.csv", f"{HEADER}\nR2,A1,2026-01-02,8\n")
+    first = load_directory(conn, tmp_path / "base", schema=schema)
+    second = load_directory(conn, tmp_path / "batch", schema=schema, mode="append")
+    rows = conn.execute(
+        f'select response_id, _crm_batch_id from "{schema}".nps_responses order by 1'
+    ).fetchall()
+    assert rows == [("R1", first.batch_id), ("R2", second.batch_id)]
+    # every raw table has the column, and none keeps the batch as a default
+    defaults = conn.execute(
+        "select table_name, column_default from information_schema.columns "
+        "where table_schema = %s and column_name = '_crm_batch_id'",
+        (schema,),
+    ).fetchall()
+    assert {table for table, _ in defaults} == set(RAW_TABLES)
+    assert {default for _, default in defaults} == {None}
+    # a replace gives every row the new batch
+    third = load_directory(conn, tmp_path / "base", schema=schema)
+    rows = conn.execute(f'select response_id, _crm_batch_id from "{schema}".nps_responses')
+    assert rows.fetchall() == [("R1", third.batch_id)]
 
 
 def test_header_in_any_order_with_extra_columns_and_bom(
