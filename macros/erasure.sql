@@ -8,7 +8,8 @@
     suppression_id, customer_id, account_id or identifier_value - and the stored failures of
     tests (schema dq_test_failures) that mention their e-mail, phone or national id are deleted;
     the base tables (base models of raw tables without declared personal data) lose the
-    quarantined rows of erased persons.
+    quarantined rows of erased persons (an incremental one keeps a tombstone without values,
+    batch -1, whose partition the next build stages again).
     It runs in the publishing transaction (publish_marts), after every passing build. Kept
     published versions are dropped when an erasure request arrives (publish_marts), the raw
     schema is the operator's: `crm-segments erase --purge-raw` redacts it. -#}
@@ -84,15 +85,28 @@ where ({{ link[0][0] | join(', ') }}) in (
         national id in any field) are deleted; the build reads them again from raw #}
     {%- for node in graph.nodes.values() | sort(attribute='name') -%}
         {%- if node.resource_type == 'model' and node.package_name == 'crm_segments'
-            and node.name.startswith('base_') and node.config.materialized == 'table' -%}
-            {%- set raw_tables = [] -%}
+            and node.name.startswith('base_') and node.config.materialized in ['table', 'incremental'] -%}
+            {%- set raw_sources = [] -%}
             {%- for parent in node.depends_on.nodes if parent.startswith('source.') -%}
-                {%- do raw_tables.append(graph.sources[parent].name) -%}
+                {%- do raw_sources.append(graph.sources[parent]) -%}
             {%- endfor %}
+            {%- if node.config.materialized == 'table' %}
 -- {{ node.name }}: quarantined rows of erased persons
 delete from {{ adapter.quote(node.schema) }}.{{ adapter.quote(node.alias or node.name) }} as scrubbed
+            {%- else %}
+-- {{ node.name }} (incremental staging): quarantined rows of erased persons become tombstones,
+-- their values gone; the next build ranks their partitions again from raw, as a full build
+-- does (macros/incremental_staging.sql)
+update {{ adapter.quote(node.schema) }}.{{ adapter.quote(node.alias or node.name) }} as scrubbed
+set
+                {%- for column in raw_sources[0].columns %}
+    {{ column }} = null,
+                {%- endfor %}
+    _raw_record = null,
+    _crm_batch_id = -1
+            {%- endif %}
 where scrubbed._quarantine_reason is not null
-    and {{ crm_segments.quarantine_id(raw_tables[0], 'scrubbed._source_key', 'scrubbed._key_rank') }} in (
+    and {{ crm_segments.quarantine_id(raw_sources[0].name, 'scrubbed._source_key', 'scrubbed._key_rank') }} in (
         select quarantine_id from crm_erased_quarantine
     );
         {%- endif -%}

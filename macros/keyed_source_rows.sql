@@ -23,6 +23,13 @@
   name is listed in _oversized_fields (staging adds it to invalid_fields); the raw record keeps
   the original row. Extra columns of the raw table are kept in the raw record only.
 
+  Incremental staging (macros/incremental_staging.sql): in a base model configured as an
+  incremental table, every row also carries its raw batch (_crm_batch_id, 0 for a row without
+  one) and its partition (_key_parts: the key columns as one array), and an incremental run
+  reads only the raw rows of the partitions that rows of new batches fall in (found by the
+  first key part, whose key expression must read raw columns only). The loader's batch column
+  is never part of a raw record.
+
   Arguments:
     relation   the source()
     keys       list of [name, raw expression, key expression]; the key expression may use
@@ -38,12 +45,14 @@
                staged rows can still be rejected downstream with their raw record
                (int_consent_events_rejected, int_contact_preferences_rejected,
                int_contacts_quarantined)
+    filter_key optional name of the key part that finds an incremental run's partitions (the
+               first by default); its key expression reads raw columns only
 -#}
-{% macro keyed_source_rows(relation, keys, prepared={}, recency=none, keep_staged_records=false) -%}
-    {{ return(adapter.dispatch('keyed_source_rows', 'crm_segments')(relation, keys, prepared, recency, keep_staged_records)) }}
+{% macro keyed_source_rows(relation, keys, prepared={}, recency=none, keep_staged_records=false, filter_key=none) -%}
+    {{ return(adapter.dispatch('keyed_source_rows', 'crm_segments')(relation, keys, prepared, recency, keep_staged_records, filter_key)) }}
 {%- endmacro %}
 
-{% macro default__keyed_source_rows(relation, keys, prepared={}, recency=none, keep_staged_records=false) -%}
+{% macro default__keyed_source_rows(relation, keys, prepared={}, recency=none, keep_staged_records=false, filter_key=none) -%}
 {%- set max_key = var('max_key_length', 200) | int -%}
 {%- set max_value = var('max_value_length', 1000) | int -%}
 {%- set key_columns = [] -%}
@@ -57,6 +66,17 @@
 {#- the rows of a shared key are counted unless every record is built anyway (a fixture too, so
     that the unit tests run the counting) -#}
 {%- set count_shared = lazy_record or not contract_columns -%}
+{#- incremental staging: the batch and partition columns (a declared raw table only) -#}
+{%- set with_batch = contract_columns and config.get('materialized') == 'incremental' -%}
+{%- set has_batch = contract_columns and crm_segments.raw_has_batch_column(relation) -%}
+{%- set appended_only = with_batch and has_batch and crm_segments.is_incremental_staging() -%}
+{%- set filter_parts = keys | selectattr(0, 'equalto', filter_key or keys[0][0]) | list -%}
+{%- if with_batch and (filter_parts | length != 1 or filter_parts[0][1] is none) -%}
+    {{ exceptions.raise_compiler_error('keyed_source_rows: filter_key ' ~ (filter_key or keys[0][0]) ~ ' is not a key part with a raw column') }}
+{%- endif -%}
+{#- the loader's batch column is no part of a raw row's record -#}
+{%- set raw_json = "(to_jsonb(raw_rows) - '_crm_batch_id')" if has_batch else 'to_jsonb(raw_rows)' -%}
+{%- set record = "(to_jsonb(_raw_row) - '_crm_batch_id')" if lazy_record and has_batch else record -%}
 with
 
 source as (
@@ -77,9 +97,18 @@ source as (
                 {%- if not loop.last %},{% endif %}
                 {%- endfor %}
             ]::text[], null) as _oversized_fields,
+            {%- if with_batch %}
+            {{ 'coalesce(raw_rows._crm_batch_id, 0)' if has_batch else '0::bigint' }} as _crm_batch_id,
+            {%- endif %}
             -- lazy_record: the raw row as it is (cheap), its JSON built below where it is read
-            {{ 'raw_rows as _raw_row' if lazy_record else 'to_jsonb(raw_rows) as _raw_record' }}
+            {{ 'raw_rows as _raw_row' if lazy_record else raw_json ~ ' as _raw_record' }}
         from {{ relation }} as raw_rows
+        {%- if appended_only %}
+        -- an incremental run: the partitions that rows of new batches fall in, whole
+        where {{ crm_segments.appended_partitions_filter(relation,
+            'case when length((' ~ filter_parts[0][1] ~ ')::text) <= ' ~ max_key ~ ' then (' ~ filter_parts[0][2] ~ ')::text end',
+            '_key_' ~ filter_parts[0][0]) }}
+        {%- endif %}
     {%- else -%}
         select
             raw_rows.*,
@@ -223,6 +252,10 @@ select
     _source_key,
     _key_rank,
     _is_copy_of_kept,
+    {%- if with_batch %}
+    _crm_batch_id,
+    array[{% for name, raw, key in keys %}_key_{{ name }}{% if not loop.last %}, {% endif %}{% endfor %}]::text[] as _key_parts,
+    {%- endif %}
     _quarantine_reason
 from reasoned
 {%- endif %}

@@ -206,7 +206,6 @@ def _build(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
     from crm_segments import clusters, db
     from crm_segments.build import run_dbt
 
-    extra = _build_extra(args)
     target = getattr(args, "target", None)
     if overrides.get("as_of_date") == "today":
         # one clock reading for every dbt invocation of this build (macro clock_as_of_at)
@@ -220,6 +219,10 @@ def _build(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
     inputs = _unchanged_inputs(args, target, overrides, partial)
     if inputs is None:
         return 0  # nothing changed since the published version: nothing to build
+    # the incremental staging was computed by the code of the last successful build: other code,
+    # vars or versions rebuild it whole (python/crm_segments/incremental.py)
+    digest, args = _incremental_staging_guard(args, target, overrides)
+    extra = _build_extra(args)
     summaries = []
     fitted = True
     if getattr(args, "select", None):
@@ -266,6 +269,8 @@ def _build(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
                 summaries.append(run_dbt("build", then, target=target, console=err_console))
                 _report(summaries[-1], target)
     success = fitted and all(summary.success for summary in summaries)
+    if digest and success:
+        _record_incremental_staging(target, overrides, digest, summaries)
     published = _publish_after_build(target, success=success, partial=partial)
     if published and inputs[0]:
         _record_inputs(target, overrides, inputs)
@@ -275,6 +280,52 @@ def _build(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
 
         console.print(profile_table(summaries, args.profile))
     return 0 if success and published is not False else 1
+
+
+def _incremental_staging_guard(
+    args: argparse.Namespace, target: str | None, overrides: dict[str, Any]
+) -> tuple[str, argparse.Namespace]:
+    """The build's arguments, with --full-refresh when the incremental staging is stale (other
+    code, or raw rows changed outside `load`; python/crm_segments/incremental.py); then also
+    the new digest (to record once the build succeeded; the old state is forgotten now), else
+    ''. An asked --full-refresh records the state too."""
+    from crm_segments import db, incremental
+
+    (directory, _, active, versions), _ = _build_inputs(target, overrides)
+    digest = incremental.logic_digest(directory, overrides, versions, active)
+    schemas = _schemas(overrides)
+    with db.connect(target) as conn:
+        why = incremental.stale_reason(conn, schemas["staging"], schemas["raw"], digest)
+        if why is None and not getattr(args, "full_refresh", False):
+            return "", args
+        incremental.forget(conn, schemas["staging"])
+        conn.commit()
+    if why is not None and not getattr(args, "full_refresh", False):
+        console.print(f"incremental staging rebuilt whole ({why}): running with --full-refresh")
+    return digest, argparse.Namespace(**{**vars(args), "full_refresh": True})
+
+
+def _record_incremental_staging(
+    target: str | None, overrides: dict[str, Any], digest: str, summaries: list[Any]
+) -> None:
+    """After a build that succeeded and rebuilt every incremental staging model whole: its
+    staging logic's digest (see above). A selection without some of them records nothing."""
+    from crm_segments import db, incremental
+    from crm_segments.build import target_path
+
+    built = {
+        node.name
+        for summary in summaries
+        for node in summary.nodes
+        if node.resource_type == "model" and node.status == "success"
+    }
+    staging = incremental.staging_models(target_path() / "manifest.json")
+    if not staging.models <= built:
+        return
+    schemas = _schemas(overrides)
+    with db.connect(target) as conn:
+        incremental.record(conn, schemas["staging"], schemas["raw"], digest, staging.raw_tables)
+        conn.commit()
 
 
 def _build_inputs(target: str | None, overrides: dict[str, Any]) -> tuple[Any, list[str]]:

@@ -100,10 +100,11 @@ def fingerprint(
         "vars": overrides,
         "versions": versions,
     }
-    return _md5(payload), _md5(first)
+    return md5_of(payload), md5_of(first)
 
 
-def _md5(value: Any) -> str:
+def md5_of(value: Any) -> str:
+    """The md5 of a JSON-serializable value (keys sorted)."""
     text = json.dumps(value, sort_keys=True, default=str)
     return hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()
 

@@ -64,7 +64,8 @@ def write_rows(path: Path, table: str, rows: list[dict[str, str]]) -> None:
 
 
 def daily_batch(extract: Path, out: Path) -> None:
-    """A day of new data for extract B: transactions, withdrawals, records of known persons."""
+    """A day of new data for extract B: transactions (a few with keys loaded before),
+    withdrawals, records of known persons."""
     contacts = [
         r for r in read_rows(extract / "crm_contacts.csv") if r["email"] and r["account_id"]
     ][:15]
@@ -77,12 +78,23 @@ def daily_batch(extract: Path, out: Path) -> None:
         ],
     )
     transactions = read_rows(extract / "transactions.csv")[:40]
+    known = [r for r in read_rows(extract / "transactions.csv") if r["transaction_id"]][40:44]
     write_rows(
         out / "transactions.csv",
         "transactions",
         [
             {**r, "transaction_id": f"day-{i}", "transaction_at": "2026-10-31 12:00:00"}
             for i, r in enumerate(transactions)
+        ]
+        # keys already loaded (the incremental staging ranks their partitions again): an exact
+        # copy, the same id without an amount (its raw record sorts first: it becomes the row
+        # kept, and the one loaded before goes to the quarantine), and rows without an id,
+        # which join the partition of earlier rows without one
+        + [
+            known[0],
+            {**known[1], "amount": ""},
+            {**known[2], "transaction_id": ""},
+            {**known[3], "transaction_id": "  "},
         ],
     )
     events = [r for r in read_rows(extract / "consent_events.csv") if r["event_id"]][:30]

@@ -195,6 +195,9 @@ def test_publish_is_all_or_nothing(
         cwd=project,
     )
     assert failed.returncode == 1, failed.stdout[-3000:]
+    # other code: the incremental staging is rebuilt whole
+    said = " ".join(failed.stdout.split())  # the console wraps long lines
+    assert "incremental staging rebuilt whole (code, vars or versions changed)" in said
     assert "FAIL test zz_audit_fails" in failed.stdout
     assert "marts NOT published" in failed.stdout
     assert mart_fingerprints(url, "marts") == published

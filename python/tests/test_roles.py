@@ -564,7 +564,8 @@ def test_purge_raw_and_a_record_sent_again(embedded_pg, demo_marts: Path, tmp_pa
         ).fetchone()
         assert hashed is not None and hashed[0] > 0
     # the source system sends the person again: the hashed request erases them again
-    resent = {**record, "source_system": "web", "source_record_id": "resent-after-erasure"}
+    contract = {k: v for k, v in record.items() if k in RAW_TABLES["crm_contacts"]}
+    resent = {**contract, "source_system": "web", "source_record_id": "resent-after-erasure"}
     (tmp_path / "again").mkdir()
     with (tmp_path / "again" / "crm_contacts.csv").open("w", newline="", encoding="utf-8") as fh:
         writer = csv.DictWriter(fh, fieldnames=list(RAW_TABLES["crm_contacts"]))

@@ -1,10 +1,24 @@
 {%- set numerics = ['revenue', 'cost', 'voice_minutes', 'data_mb', 'roaming_revenue'] %}
+{#- Incremental staging: the partitions of the base table that new batches reached
+    (macros/incremental_staging.sql). -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='_key_parts',
+    on_schema_change='fail',
+    pre_hook="{{ crm_segments.restart_incremental_staging('usage_monthly') }}",
+) }}
+-- depends_on: {{ source('crm', 'usage_monthly') }}
 with
 
 source as (
 
     select * from {{ ref('base_crm__monthly_usages') }}
-    where _quarantine_reason is null
+    where
+        _quarantine_reason is null
+        {%- if crm_segments.is_incremental_staging() %}
+            and {{ crm_segments.appended_partitions(ref('base_crm__monthly_usages')) }}
+        {%- endif %}
 
 ),
 
@@ -15,6 +29,8 @@ parsed as (
     select
         _key_subscription_id,
         _key_billing_month,
+        _crm_batch_id,
+        _key_parts,
         _oversized_fields,
         {%- for column in numerics %}
             {{ column }} as _raw_{{ column }},
@@ -43,6 +59,10 @@ renamed as (
 
         -- dates
         _key_billing_month::date as billing_month,
+
+        -- incremental staging (macros/incremental_staging.sql)
+        _crm_batch_id,
+        _key_parts,
 
         -- data quality
         {{ crm_segments.invalid_fields([

@@ -1,9 +1,23 @@
+{#- Incremental staging: the partitions of the base table that new batches reached
+    (macros/incremental_staging.sql). -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='_key_parts',
+    on_schema_change='fail',
+    pre_hook="{{ crm_segments.restart_incremental_staging('nps_responses') }}",
+) }}
+-- depends_on: {{ source('crm', 'nps_responses') }}
 with
 
 source as (
 
     select * from {{ ref('base_crm__nps_responses') }}
-    where _quarantine_reason is null
+    where
+        _quarantine_reason is null
+        {%- if crm_segments.is_incremental_staging() %}
+            and {{ crm_segments.appended_partitions(ref('base_crm__nps_responses')) }}
+        {%- endif %}
 
 ),
 
@@ -44,6 +58,10 @@ renamed as (
 
         -- timestamps
         _parsed_responded_at as responded_at,
+
+        -- incremental staging (macros/incremental_staging.sql)
+        _crm_batch_id,
+        _key_parts,
 
         -- data quality
         {{ crm_segments.invalid_fields([

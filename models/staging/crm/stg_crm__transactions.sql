@@ -1,9 +1,23 @@
+{#- Incremental staging: the partitions of the base table that new batches reached
+    (macros/incremental_staging.sql). -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='_key_parts',
+    on_schema_change='fail',
+    pre_hook="{{ crm_segments.restart_incremental_staging('transactions') }}",
+) }}
+-- depends_on: {{ source('crm', 'transactions') }}
 with
 
 source as (
 
     select * from {{ ref('base_crm__transactions') }}
-    where _quarantine_reason is null
+    where
+        _quarantine_reason is null
+        {%- if crm_segments.is_incremental_staging() %}
+            and {{ crm_segments.appended_partitions(ref('base_crm__transactions')) }}
+        {%- endif %}
 
 ),
 
@@ -47,6 +61,10 @@ renamed as (
 
         -- timestamps
         _parsed_transaction_at as transaction_at,
+
+        -- incremental staging (macros/incremental_staging.sql)
+        _crm_batch_id,
+        _key_parts,
 
         -- data quality
         {{ crm_segments.invalid_fields([

@@ -1,3 +1,12 @@
+{#- An append-only raw table: an incremental table of its key's partitions
+    (macros/incremental_staging.sql). -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='_key_parts',
+    on_schema_change='fail',
+    pre_hook="{{ crm_segments.restart_incremental_staging('contact_preferences') }}",
+) }}
 {#- A record may state preferences many times: the key includes stated_at (an empty or
     unreadable stated_at is still staged, and flagged there). -#}
 {{ crm_segments.keyed_source_rows(
@@ -9,4 +18,5 @@
     ],
     prepared={'_stated_at_parts': crm_segments.datetime_parts('stated_at')},
     keep_staged_records=true,
+    filter_key='source_record_id',
 ) }}
