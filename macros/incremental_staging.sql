@@ -89,14 +89,19 @@
 {%- endmacro %}
 
 {#- A staging model's source rows in an incremental run: the base partitions that hold a row of
-    a batch after the staging table's latest (a condition on _key_parts). Partitions whose new
-    rows were all quarantined are staged again next time too, with the same result. -#}
+    a batch after the staging table's latest (a condition on _key_parts); true in a full build
+    (one layout either way, for the linter). Partitions whose new rows were all quarantined are
+    staged again next time too, with the same result. -#}
 {% macro default__appended_partitions(base_relation) -%}
+    {%- if crm_segments.is_incremental_staging() -%}
     _key_parts in (
         select appended_rows._key_parts
         from {{ base_relation }} as appended_rows
         where appended_rows._crm_batch_id > {{ crm_segments.latest_batch(this) }}
     )
+    {%- else -%}
+    true
+    {%- endif -%}
 {%- endmacro %}
 
 

@@ -26,9 +26,9 @@
   Incremental staging (macros/incremental_staging.sql): in a base model configured as an
   incremental table, every row also carries its raw batch (_crm_batch_id, 0 for a row without
   one) and its partition (_key_parts: the key columns as one array), and an incremental run
-  reads only the raw rows of the partitions that rows of new batches fall in (found by the
-  first key part, whose key expression must read raw columns only). The loader's batch column
-  is never part of a raw record.
+  reads only the raw rows of the partitions that rows of new batches (or tombstones of the
+  erasure scrub) fall in, found by one key part (filter_key). The loader's batch column is never
+  part of a raw record.
 
   Arguments:
     relation   the source()

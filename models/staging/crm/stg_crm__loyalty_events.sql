@@ -15,9 +15,7 @@ source as (
     select * from {{ ref('base_crm__loyalty_events') }}
     where
         _quarantine_reason is null
-        {%- if crm_segments.is_incremental_staging() %}
-            and {{ crm_segments.appended_partitions(ref('base_crm__loyalty_events')) }}
-        {%- endif %}
+        and {{ crm_segments.appended_partitions(ref('base_crm__loyalty_events')) }}
 
 ),
 

@@ -16,9 +16,7 @@ source as (
     select * from {{ ref('base_crm__monthly_usages') }}
     where
         _quarantine_reason is null
-        {%- if crm_segments.is_incremental_staging() %}
-            and {{ crm_segments.appended_partitions(ref('base_crm__monthly_usages')) }}
-        {%- endif %}
+        and {{ crm_segments.appended_partitions(ref('base_crm__monthly_usages')) }}
 
 ),
 
