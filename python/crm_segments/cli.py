@@ -219,8 +219,8 @@ def _build(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
     inputs = _unchanged_inputs(args, target, overrides, partial)
     if inputs is None:
         return 0  # nothing changed since the published version: nothing to build
-    # the incremental staging was computed by the code of the last successful build: other code,
-    # vars or versions rebuild it whole (python/crm_segments/incremental.py)
+    # the incremental staging holds rows staged by earlier builds: other code, vars or versions,
+    # or raw rows changed outside `load`, rebuild it whole (python/crm_segments/incremental.py)
     digest, args = _incremental_staging_guard(args, target, overrides)
     extra = _build_extra(args)
     summaries = []
@@ -269,7 +269,7 @@ def _build(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
                 summaries.append(run_dbt("build", then, target=target, console=err_console))
                 _report(summaries[-1], target)
     success = fitted and all(summary.success for summary in summaries)
-    if digest and success:
+    if success:
         _record_incremental_staging(target, overrides, digest, summaries)
     published = _publish_after_build(target, success=success, partial=partial)
     if published and inputs[0]:
@@ -285,10 +285,10 @@ def _build(args: argparse.Namespace, overrides: dict[str, Any]) -> int:
 def _incremental_staging_guard(
     args: argparse.Namespace, target: str | None, overrides: dict[str, Any]
 ) -> tuple[str, argparse.Namespace]:
-    """The build's arguments, with --full-refresh when the incremental staging is stale (other
-    code, or raw rows changed outside `load`; python/crm_segments/incremental.py); then also
-    the new digest (to record once the build succeeded; the old state is forgotten now), else
-    ''. An asked --full-refresh records the state too."""
+    """The staging logic's digest (recorded with the raw rows' state once the build succeeded),
+    and the build's arguments: with --full-refresh when the incremental staging is stale (other
+    code, or raw rows changed outside `load`; python/crm_segments/incremental.py), and then the
+    old state is forgotten now."""
     from crm_segments import db, incremental
 
     (directory, _, active, versions), _ = _build_inputs(target, overrides)
@@ -297,7 +297,7 @@ def _incremental_staging_guard(
     with db.connect(target) as conn:
         why = incremental.stale_reason(conn, schemas["staging"], schemas["raw"], digest)
         if why is None and not getattr(args, "full_refresh", False):
-            return "", args
+            return digest, args
         incremental.forget(conn, schemas["staging"])
         conn.commit()
     if why is not None and not getattr(args, "full_refresh", False):
@@ -308,8 +308,9 @@ def _incremental_staging_guard(
 def _record_incremental_staging(
     target: str | None, overrides: dict[str, Any], digest: str, summaries: list[Any]
 ) -> None:
-    """After a build that succeeded and rebuilt every incremental staging model whole: its
-    staging logic's digest (see above). A selection without some of them records nothing."""
+    """After a build that succeeded and ran every incremental staging model: its staging logic's
+    digest and the raw rows' state (see above). A selection without some of them records
+    nothing."""
     from crm_segments import db, incremental
     from crm_segments.build import target_path
 
