@@ -25,6 +25,23 @@
     successful build (python/crm_segments/incremental.py); a plain `dbt build` after such a
     change needs --full-refresh, and fails (on_schema_change: fail) when the columns changed. -#}
 
+{% macro incremental_staging_config(raw_table) -%}
+    {{ return(adapter.dispatch('incremental_staging_config', 'crm_segments')(raw_table)) }}
+{%- endmacro %}
+
+{#- The config of an incremental staging model (base or staging) of a raw table of the crm
+    source: `{{ config(**crm_segments.incremental_staging_config('transactions')) }}`. -#}
+{% macro default__incremental_staging_config(raw_table) -%}
+    {{ return({
+        'materialized': 'incremental',
+        'incremental_strategy': 'delete+insert',
+        'unique_key': '_key_parts',
+        'on_schema_change': 'fail',
+        'pre_hook': "{{ crm_segments.restart_incremental_staging('" ~ raw_table ~ "') }}",
+    }) }}
+{%- endmacro %}
+
+
 {% macro raw_has_batch_column(relation) -%}
     {{ return(adapter.dispatch('raw_has_batch_column', 'crm_segments')(relation)) }}
 {%- endmacro %}

@@ -1,12 +1,6 @@
 {#- Incremental staging: the partitions of the base table that new batches reached
     (macros/incremental_staging.sql). -#}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='_key_parts',
-    on_schema_change='fail',
-    pre_hook="{{ crm_segments.restart_incremental_staging('contact_preferences') }}",
-) }}
+{{ config(**crm_segments.incremental_staging_config('contact_preferences')) }}
 -- depends_on: {{ source('crm', 'contact_preferences') }}
 with
 

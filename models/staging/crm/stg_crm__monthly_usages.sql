@@ -1,13 +1,7 @@
 {%- set numerics = ['revenue', 'cost', 'voice_minutes', 'data_mb', 'roaming_revenue'] %}
 {#- Incremental staging: the partitions of the base table that new batches reached
     (macros/incremental_staging.sql). -#}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='_key_parts',
-    on_schema_change='fail',
-    pre_hook="{{ crm_segments.restart_incremental_staging('usage_monthly') }}",
-) }}
+{{ config(**crm_segments.incremental_staging_config('usage_monthly')) }}
 -- depends_on: {{ source('crm', 'usage_monthly') }}
 with
 

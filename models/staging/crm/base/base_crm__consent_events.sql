@@ -1,12 +1,6 @@
 {#- An append-only raw table: an incremental table of its key's partitions
     (macros/incremental_staging.sql). -#}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='_key_parts',
-    on_schema_change='fail',
-    pre_hook="{{ crm_segments.restart_incremental_staging('consent_events') }}",
-) }}
+{{ config(**crm_segments.incremental_staging_config('consent_events')) }}
 {{ crm_segments.keyed_source_rows(
     source('crm', 'consent_events'),
     keys=[['event_id', 'event_id', crm_segments.trimmed('event_id')]],

@@ -1,12 +1,6 @@
 {#- An append-only raw table: an incremental table of its key's partitions
     (macros/incremental_staging.sql). -#}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='_key_parts',
-    on_schema_change='fail',
-    pre_hook="{{ crm_segments.restart_incremental_staging('contact_preferences') }}",
-) }}
+{{ config(**crm_segments.incremental_staging_config('contact_preferences')) }}
 {#- A record may state preferences many times: the key includes stated_at (an empty or
     unreadable stated_at is still staged, and flagged there). -#}
 {{ crm_segments.keyed_source_rows(

@@ -1,12 +1,6 @@
 {#- An append-only raw table: an incremental table of its key's partitions
     (macros/incremental_staging.sql). -#}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='_key_parts',
-    on_schema_change='fail',
-    pre_hook="{{ crm_segments.restart_incremental_staging('nps_responses') }}",
-) }}
+{{ config(**crm_segments.incremental_staging_config('nps_responses')) }}
 {{ crm_segments.keyed_source_rows(
     source('crm', 'nps_responses'),
     keys=[['response_id', 'response_id', crm_segments.trimmed('response_id')]]
