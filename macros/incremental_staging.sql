@@ -20,9 +20,10 @@
       again from raw, so the base table then holds what a full build holds.
 
     A partition's ranks depend on its own rows only, so each state equals a full refresh of the
-    same raw rows. Changed code or vars are not seen by dbt: `crm-segments build` runs with
-    --full-refresh when the project's code, vars or versions differ from those of the last
-    successful build (python/crm_segments/incremental.py); a plain `dbt build` after such a
+    same raw rows. Changed code or vars, and raw rows changed outside `crm-segments load`, are
+    not seen by dbt: `crm-segments build` runs with --full-refresh when the project's code, vars
+    or versions differ from those of the last successful build, or when the rows of the batches
+    it staged changed (python/crm_segments/incremental.py); a plain `dbt build` after such a
     change needs --full-refresh, and fails (on_schema_change: fail) when the columns changed. -#}
 
 {% macro incremental_staging_config(raw_table) -%}
