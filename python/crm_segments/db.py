@@ -69,6 +69,12 @@ EMBEDDED_ENV_HOST = "CRM_SEGMENTS_EMBEDDED_HOST"
 EMBEDDED_ENV_PORT = "CRM_SEGMENTS_EMBEDDED_PORT"
 
 
+def table_exists(conn: Any, schema: str, table: str) -> bool:
+    """Whether schema.table exists (as any relation)."""
+    row = conn.execute("select to_regclass(%s) is not null", (f'"{schema}"."{table}"',)).fetchone()
+    return bool(row and row[0])
+
+
 def pgdata_dir() -> Path:
     """The embedded server's data directory (``CRM_SEGMENTS_PGDATA`` or ``<project>/.pgdata``)."""
     env = os.environ.get("CRM_SEGMENTS_PGDATA")

@@ -29,6 +29,7 @@ from psycopg import sql
 
 from crm_segments import __version__, project_vars
 from crm_segments.contract import RAW_TABLES
+from crm_segments.db import table_exists
 from crm_segments.errors import EraseError
 from crm_segments.load import ensure_log
 
@@ -49,11 +50,6 @@ class PurgeResult:
     persons: int
 
 
-def _exists(conn: psycopg.Connection[Any], schema: str, table: str) -> bool:
-    row = conn.execute("select to_regclass(%s) is not null", (f'"{schema}"."{table}"',)).fetchone()
-    return bool(row and row[0])
-
-
 def purge_raw(
     conn: psycopg.Connection[Any], *, raw: str, staging: str, intermediate: str
 ) -> PurgeResult:
@@ -65,7 +61,7 @@ def purge_raw(
         (intermediate, "int_suppressions_resolved"),
         (staging, "base_crm__contacts"),
     ):
-        if not _exists(conn, schema, table):
+        if not table_exists(conn, schema, table):
             raise EraseError(
                 f"{schema}.{table} does not exist: run `crm-segments build` first, so that the "
                 "erasure requests are resolved to persons"

@@ -31,6 +31,7 @@ from typing import Any
 from psycopg import sql
 
 from crm_segments import inputs
+from crm_segments.db import table_exists
 
 #: the table, in the staging schema, that holds the state of the last successful build
 STATE_TABLE = "_crm_incremental_state"
@@ -88,11 +89,6 @@ def _table(schema: str) -> sql.Composed:
     return sql.SQL("{}.{}").format(sql.Identifier(schema), sql.Identifier(STATE_TABLE))
 
 
-def _exists(conn: Any, schema: str, table: str) -> bool:
-    found = conn.execute("select to_regclass(%s)", (f'"{schema}"."{table}"',)).fetchone()
-    return bool(found and found[0] is not None)
-
-
 def _has_batch_column(conn: Any, schema: str, table: str) -> bool:
     row = conn.execute(
         "select 1 from information_schema.columns where table_schema = %s "
@@ -109,7 +105,9 @@ def raw_rows_state(
     of batches up to ``up_to[table]`` when given (a row without a batch counts as batch 0)."""
     state: dict[str, list[int]] = {}
     for table in sorted(tables):
-        if not _exists(conn, raw_schema, table) or not _has_batch_column(conn, raw_schema, table):
+        if not (
+            table_exists(conn, raw_schema, table) and _has_batch_column(conn, raw_schema, table)
+        ):
             continue
         relation = sql.SQL("{}.{}").format(sql.Identifier(raw_schema), sql.Identifier(table))
         where = sql.SQL("")
@@ -129,7 +127,7 @@ def raw_rows_state(
 
 def _restarted_tables(conn: Any, raw_schema: str, since: dict[str, int]) -> set[str]:
     """The raw tables that a load replaced or emptied after the given batch."""
-    if not _exists(conn, raw_schema, "_crm_load_log"):
+    if not table_exists(conn, raw_schema, "_crm_load_log"):
         return set()
     rows = conn.execute(
         sql.SQL(
@@ -143,7 +141,7 @@ def _restarted_tables(conn: Any, raw_schema: str, since: dict[str, int]) -> set[
 def stale_reason(conn: Any, staging_schema: str, raw_schema: str, digest: str) -> str | None:
     """Why the incremental staging must be rebuilt whole, or None when it is up to date (the raw
     tables checked are those the last successful build recorded)."""
-    if not _exists(conn, staging_schema, STATE_TABLE):
+    if not table_exists(conn, staging_schema, STATE_TABLE):
         return "first build"
     row = conn.execute(
         sql.SQL("select logic_digest, raw_rows from {}").format(_table(staging_schema))
@@ -164,7 +162,7 @@ def stale_reason(conn: Any, staging_schema: str, raw_schema: str, digest: str) -
 
 def forget(conn: Any, schema: str) -> None:
     """Delete the recorded state (before a build that rebuilds the incremental staging)."""
-    if _exists(conn, schema, STATE_TABLE):
+    if table_exists(conn, schema, STATE_TABLE):
         conn.execute(sql.SQL("delete from {}").format(_table(schema)))
 
 

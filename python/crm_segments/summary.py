@@ -15,6 +15,8 @@ from psycopg import sql
 from rich.console import Console
 from rich.table import Table
 
+from crm_segments.db import table_exists
+
 
 @dataclass
 class BusinessSummary:
@@ -37,11 +39,6 @@ class BusinessSummary:
     notes: list[str] = field(default_factory=list)
 
 
-def _exists(conn: psycopg.Connection[Any], schema: str, table: str) -> bool:
-    row = conn.execute("select to_regclass(%s) is not null", (f'"{schema}"."{table}"',)).fetchone()
-    return bool(row and row[0])
-
-
 def _rows(conn: psycopg.Connection[Any], query: sql.Composable) -> list[tuple[Any, ...]]:
     return list(conn.execute(query).fetchall())
 
@@ -50,7 +47,7 @@ def read_summary(conn: psycopg.Connection[Any], schemas: dict[str, str]) -> Busi
     """Collect the figures; ``schemas`` maps raw/intermediate/marts/clusters to schema names."""
     out = BusinessSummary()
     raw, inter, marts = schemas["raw"], schemas["intermediate"], schemas["marts"]
-    if _exists(conn, inter, "int_as_of_dates_resolved"):
+    if table_exists(conn, inter, "int_as_of_dates_resolved"):
         row = conn.execute(
             sql.SQL(
                 "select as_of_date, as_of_source, as_of_at, last_billed_month, last_data_date "
@@ -65,7 +62,7 @@ def read_summary(conn: psycopg.Connection[Any], schemas: dict[str, str]) -> Busi
                 out.last_billed_month,
                 out.last_data_date,
             ) = row
-    if _exists(conn, raw, "_crm_load_log"):
+    if table_exists(conn, raw, "_crm_load_log"):
         row = conn.execute(
             sql.SQL(
                 "select batch_id, mode, max(loaded_at) from {}._crm_load_log "
@@ -74,7 +71,7 @@ def read_summary(conn: psycopg.Connection[Any], schemas: dict[str, str]) -> Busi
         ).fetchone()
         if row:
             out.last_batch = (int(row[0]), str(row[1]), row[2])
-    if _exists(conn, marts, "customers"):
+    if table_exists(conn, marts, "customers"):
         row = conn.execute(
             sql.SQL(
                 "select count(*) filter (where not is_erased), count(*) filter (where is_erased), "
@@ -83,7 +80,7 @@ def read_summary(conn: psycopg.Connection[Any], schemas: dict[str, str]) -> Busi
         ).fetchone()
         if row:
             out.persons, out.erased, out.prospects = (int(v) for v in row)
-    if _exists(conn, inter, "int_customer_channels_reachable"):
+    if table_exists(conn, inter, "int_customer_channels_reachable"):
         out.reachable = dict(
             _rows(
                 conn,
@@ -94,7 +91,7 @@ def read_summary(conn: psycopg.Connection[Any], schemas: dict[str, str]) -> Busi
                 ).format(sql.Identifier(inter)),
             )
         )
-    if _exists(conn, marts, "campaign_audience"):
+    if table_exists(conn, marts, "campaign_audience"):
         out.audience = dict(
             _rows(
                 conn,
@@ -104,7 +101,7 @@ def read_summary(conn: psycopg.Connection[Any], schemas: dict[str, str]) -> Busi
                 ).format(sql.Identifier(marts)),
             )
         )
-    if _exists(conn, marts, "dq_quarantine"):
+    if table_exists(conn, marts, "dq_quarantine"):
         out.quarantined = dict(
             _rows(
                 conn,
@@ -115,7 +112,9 @@ def read_summary(conn: psycopg.Connection[Any], schemas: dict[str, str]) -> Busi
             )
         )
     clusters = schemas.get("clusters", "clusters")
-    if _exists(conn, clusters, "cluster_models") and _exists(conn, inter, "int_customer_clusters"):
+    if table_exists(conn, clusters, "cluster_models") and table_exists(
+        conn, inter, "int_customer_clusters"
+    ):
         row = conn.execute(
             sql.SQL(
                 "select m.model_version, m.fitted_at, m.training_rows from {}.cluster_models as m "
