@@ -3,7 +3,9 @@
     identity_graph_audit redact it), but entity resolution needs the data while it builds, so
     staging and intermediate tables hold it until the build is over. scrub_erased_pii() then
     removes it from every staging and intermediate table: each column tagged meta.pii is nulled
-    (raw_record loses the var pii_raw_fields) in the rows of erased persons, found through the
+    (raw_record loses the var pii_raw_fields; the column named by meta.input_digest_column, the
+    digest an incremental model keeps of a row's inputs, too, so that the next build computes
+    the row again) in the rows of erased persons, found through the
     first key the table has - quarantine_id, contact_key, source_system + source_record_id,
     suppression_id, customer_id, account_id or identifier_value - and the stored failures of
     tests (schema dq_test_failures) that mention their e-mail, phone or national id are deleted;
@@ -67,10 +69,16 @@ create temporary table crm_erased_quarantine on commit drop as
             {%- if pii and not link -%}
                 {{ exceptions.raise_compiler_error('scrub_erased_pii: ' ~ node.name ~ ' has PII columns but none of the keys that find an erased person\'s rows') }}
             {%- endif -%}
+            {%- set digest = node.config.get('meta', {}).get('input_digest_column') -%}
             {%- if pii %}
 -- {{ node.name }}: {{ pii | join(', ') }} by {{ link[0][0] | join(' + ') }}
 update {{ adapter.quote(node.schema) }}.{{ adapter.quote(node.alias or node.name) }} as scrubbed
 set
+                {%- if digest %}
+    -- the digest of what the row was computed from: without it, the next build computes the
+    -- row again (an incremental model: macros/standardize/contacts_standardized.sql)
+    {{ digest }} = null,
+                {%- endif %}
                 {%- for column in pii %}
     {{ column }} = {% if column == 'raw_record' %}(scrubbed.raw_record - array['{{ pii_raw_fields | join("', '") }}']::text[]) || '{"_pii_erased": true}'::jsonb{% else %}null{% endif %}{{ ',' if not loop.last }}
                 {%- endfor %}

@@ -13,20 +13,48 @@
     (every later model waits for entity resolution). With 1 part, part 1 holds every record
     and part 2 none. A record's row depends only on the record and on lookups of values
     (countries, cities, name parts), so the rows do not depend on the parts. -#}
-{% macro contacts_standardized(part, parts) -%}
-    {{ return(adapter.dispatch('contacts_standardized', 'crm_segments')(part, parts)) }}
+{#- Incremental: a contact record's row depends only on its staged row, the as-of date (future
+    and too-old birth dates) and the project's code, seeds and vars. So each row keeps the
+    digest of its staged row and the as-of date (_input_digest), and an incremental run
+    standardizes only the records whose digest is not in the table (new records, changed ones,
+    all of them when the as-of date moved); dbt's delete+insert on contact_key replaces their
+    rows, and a pre-hook deletes the rows of records no longer staged. Changed code, seeds or
+    vars are not seen by dbt: `crm-segments build` then runs with --full-refresh
+    (python/crm_segments/incremental.py), as for incremental staging. The erasure scrub nulls
+    an erased person's _input_digest with their values (meta input_digest_column;
+    macros/erasure.sql): the next build standardizes them again from staging, as a full build
+    does. -#}
+{% macro contacts_standardized(part, parts, incremental=false) -%}
+    {{ return(adapter.dispatch('contacts_standardized', 'crm_segments')(part, parts, incremental)) }}
 {%- endmacro %}
 
-{% macro default__contacts_standardized(part, parts) -%}
+{% macro default__contacts_standardized(part, parts, incremental=false) -%}
+{#- the spellings of a full build are those of every staged record; an incremental run looks up
+    those of its few records only -#}
+{%- set spelled_from = 'source' if incremental else ref('stg_crm__contacts') -%}
 with
 
 -- this part's records (by the hash of the record id; the parts are disjoint and together every
 -- record)
 source as (
 
-    select staged_records.*
-    from {{ ref('stg_crm__contacts') }} as staged_records
-    where {{ crm_segments.in_part('staged_records.source_record_id', part, parts) }}
+    select hashed.*
+    from (
+        select
+            staged_records.*,
+            {{ crm_segments.contact_input_digest('staged_records') }} as _input_digest
+        from {{ ref('stg_crm__contacts') }} as staged_records
+        where {{ crm_segments.in_part('staged_records.source_record_id', part, parts) }}
+    ) as hashed
+    {%- if incremental %}
+    -- an incremental run: the records that are new, or whose staged row or as-of date changed
+    -- since this table standardized them (macro contacts_standardized_config)
+    where not exists (
+        select from {{ this }} as standardized
+        where standardized.contact_key = hashed.source_system || ':' || hashed.source_record_id
+            and standardized._input_digest = hashed._input_digest
+    )
+    {%- endif %}
 
 ),
 
@@ -46,7 +74,7 @@ country_spellings as (
         spellings.country,
         countries.country_code,
         countries.postal_code_length
-    from (select distinct staged.country from {{ ref('stg_crm__contacts') }} as staged) as spellings
+    from (select distinct staged.country from {{ spelled_from }} as staged) as spellings
     inner join countries
         on {{ crm_segments.alias_key('spellings.country') }} = countries.alias
 
@@ -61,7 +89,7 @@ city_spellings as (
         select
             typed.city,
             {{ crm_segments.clean_unicode('typed.city') }} as _city
-        from (select distinct staged.city from {{ ref('stg_crm__contacts') }} as staged) as typed
+        from (select distinct staged.city from {{ spelled_from }} as staged) as typed
         -- in two steps, fenced: the casing rules nest deeply around the cleaned value
         /* noqa: AM09 */ offset 0
     ) as spellings
@@ -81,6 +109,7 @@ cleaned as (
         source.postal_code as _postal_code_raw,
         source.country as _country_raw,
         source.city as _city_raw,
+        source._input_digest,
         {{ crm_segments.name_clean('source.first_name') }} as _first,
         {{ crm_segments.name_clean('source.last_name') }} as _last,
         {{ crm_segments.name_clean('source.full_name') }} as _full,
@@ -351,11 +380,62 @@ final as (
         end as address_key,
 
         -- timestamps
-        updated_at
+        updated_at,
+
+        -- what the row was standardized from (contacts_standardized_config)
+        _input_digest
 
     from phoned
 
 )
 
 select * from final
+{%- endmacro %}
+
+
+{% macro contacts_standardized_config() -%}
+    {{ return(adapter.dispatch('contacts_standardized_config', 'crm_segments')()) }}
+{%- endmacro %}
+
+{#- The config of int_contacts_standardized_part_a and _part_b:
+    `{{ config(**crm_segments.contacts_standardized_config()) }}` (incremental, see above). -#}
+{% macro default__contacts_standardized_config() -%}
+    {{ return({
+        'materialized': 'incremental',
+        'incremental_strategy': 'delete+insert',
+        'unique_key': 'contact_key',
+        'on_schema_change': 'fail',
+        'pre_hook': "{{ crm_segments.delete_unstaged_contacts() }}",
+        'meta': {'input_digest_column': '_input_digest'},
+    }) }}
+{%- endmacro %}
+
+
+{% macro contact_input_digest(staged_row) -%}
+    {{ return(adapter.dispatch('contact_input_digest', 'crm_segments')(staged_row)) }}
+{%- endmacro %}
+
+{#- What a standardized contact row is computed from, as one uuid: the md5 of the staged row
+    (stg_crm__contacts, every column, as text) and the as-of date. -#}
+{% macro default__contact_input_digest(staged_row) -%}
+    md5(concat({{ staged_row }}::text, '|', {{ crm_segments.as_of_date() }}))::uuid
+{%- endmacro %}
+
+
+{% macro delete_unstaged_contacts() -%}
+    {{ return(adapter.dispatch('delete_unstaged_contacts', 'crm_segments')()) }}
+{%- endmacro %}
+
+{#- Pre-hook of an incremental run of int_contacts_standardized_part_a / _part_b: delete the
+    rows of records that are no longer staged (a replaced contacts extract without them).
+    Nothing in a full build. -#}
+{% macro default__delete_unstaged_contacts() -%}
+    {%- if execute and is_incremental() -%}
+delete from {{ this }} as standardized
+where not exists (
+    select from {{ ref('stg_crm__contacts') }} as staged
+    where staged.source_system = standardized.source_system
+        and staged.source_record_id = standardized.source_record_id
+)
+    {%- endif -%}
 {%- endmacro %}

@@ -308,9 +308,8 @@ def _incremental_staging_guard(
 def _record_incremental_staging(
     target: str | None, overrides: dict[str, Any], digest: str, summaries: list[Any]
 ) -> None:
-    """After a build that succeeded and ran every incremental staging model: its staging logic's
-    digest and the raw rows' state (see above). A selection without some of them records
-    nothing."""
+    """After a build that succeeded and ran every incremental model: its staging logic's digest
+    and the raw rows' state (see above). A selection without some of them records nothing."""
     from crm_segments import db, incremental
     from crm_segments.build import target_path
 

@@ -2,9 +2,10 @@
 
 The base and staging models of the append-only raw tables are incremental
 (macros/incremental_staging.sql): a build stages only the key partitions that rows of new
-batches reach (``crm-segments load`` writes each row's batch into ``_crm_batch_id``). Two things
-would make their rows stale without dbt noticing, and ``crm-segments build`` then runs with
-``--full-refresh``:
+batches reach (``crm-segments load`` writes each row's batch into ``_crm_batch_id``). So is the
+standardization of contact records (macros/standardize/contacts_standardized.sql: only the
+records whose staged row changed). Two things would make their rows stale without dbt noticing,
+and ``crm-segments build`` then runs with ``--full-refresh``:
 
 - other code: the staged rows were computed by the code and vars of earlier builds. The digest
   of what staging depends on (the project's files, the vars given, the package and dbt
@@ -17,8 +18,8 @@ would make their rows stale without dbt noticing, and ``crm-segments build`` the
 
 Both are kept in ``<staging schema>._crm_incremental_state``. The state is deleted before a
 build that rebuilds the staging whole and written again only once a build that ran every
-incremental staging model succeeded: a build that fails half-way, or a selection without some
-of them, leaves no state, and the next build is a full refresh again.
+incremental model succeeded: a build that fails half-way, or a selection without some of them,
+leaves no state, and the next build is a full refresh again.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ STATE_TABLE = "_crm_incremental_state"
 
 @dataclass(frozen=True)
 class StagingModels:
-    """The incremental staging models of the project and the raw tables they stage."""
+    """The incremental models of the project and the raw tables they stage."""
 
     models: frozenset[str]
     raw_tables: frozenset[str]
@@ -60,9 +61,9 @@ def logic_digest(
 
 
 def staging_models(manifest: Path) -> StagingModels:
-    """The models of the staging layer materialized as incremental and the raw tables they read
-    (from dbt's manifest). A missing manifest names a model that no build runs, so that
-    nothing is recorded."""
+    """The project's models materialized as incremental and the raw tables they read (from dbt's
+    manifest). A missing manifest names a model that no build runs, so that nothing is
+    recorded."""
     try:
         data = json.loads(manifest.read_text(encoding="utf-8"))
         nodes, sources = data["nodes"], data["sources"]
@@ -73,7 +74,6 @@ def staging_models(manifest: Path) -> StagingModels:
         for node in nodes.values()
         if node.get("resource_type") == "model"
         and node.get("package_name") == "crm_segments"
-        and "staging" in node.get("fqn", [])
         and node.get("config", {}).get("materialized") == "incremental"
     ]
     raw = {

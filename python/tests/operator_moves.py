@@ -63,20 +63,22 @@ def write_rows(path: Path, table: str, rows: list[dict[str, str]]) -> None:
         writer.writerows(rows)
 
 
-def daily_batch(extract: Path, out: Path) -> None:
+def daily_batch(extract: Path, out: Path) -> set[str]:
     """A day of new data for extract B: transactions (a few with keys loaded before),
-    withdrawals, records of known persons."""
+    withdrawals, records of known persons, and a newer version of a record loaded before.
+    Returns the contact keys (source_system:source_record_id) of its contact records."""
     contacts = [
         r for r in read_rows(extract / "crm_contacts.csv") if r["email"] and r["account_id"]
-    ][:15]
-    write_rows(
-        out / "crm_contacts.csv",
-        "crm_contacts",
-        [
-            {**r, "source_system": "web", "source_record_id": f"day-{i}", "account_id": ""}
-            for i, r in enumerate(contacts)
-        ],
+    ]
+    day_contacts = [
+        {**r, "source_system": "web", "source_record_id": f"day-{i}", "account_id": ""}
+        for i, r in enumerate(contacts[:15])
+    ]
+    # the same record id, updated later with a new e-mail: the version kept from now on
+    day_contacts.append(
+        {**contacts[15], "email": "moved.on@example.org", "updated_at": "2026-10-31 10:00:00"}
     )
+    write_rows(out / "crm_contacts.csv", "crm_contacts", day_contacts)
     transactions = read_rows(extract / "transactions.csv")[:40]
     known = [r for r in read_rows(extract / "transactions.csv") if r["transaction_id"]][40:44]
     write_rows(
@@ -106,6 +108,10 @@ def daily_batch(extract: Path, out: Path) -> None:
             for i, r in enumerate(events)
         ],
     )
+    return {
+        f"{r['source_system'].strip().lower()}:{r['source_record_id'].strip()}"
+        for r in day_contacts
+    }
 
 
 def corrected_usage(extract: Path, out: Path) -> int:
