@@ -319,12 +319,12 @@ def _record_incremental_staging(
         for node in summary.nodes
         if node.resource_type == "model" and node.status == "success"
     }
-    staging = incremental.staging_models(target_path() / "manifest.json")
-    if not staging.models <= built:
+    chosen = incremental.incremental_models(target_path() / "manifest.json")
+    if not chosen.models <= built:
         return
     schemas = _schemas(overrides)
     with db.connect(target) as conn:
-        incremental.record(conn, schemas["staging"], schemas["raw"], digest, staging.raw_tables)
+        incremental.record(conn, schemas["staging"], schemas["raw"], digest, chosen.raw_tables)
         conn.commit()
 
 

@@ -39,7 +39,7 @@ STATE_TABLE = "_crm_incremental_state"
 
 
 @dataclass(frozen=True)
-class StagingModels:
+class IncrementalModels:
     """The incremental models of the project and the raw tables they stage."""
 
     models: frozenset[str]
@@ -60,7 +60,7 @@ def logic_digest(
     )
 
 
-def staging_models(manifest: Path) -> StagingModels:
+def incremental_models(manifest: Path) -> IncrementalModels:
     """The project's models materialized as incremental and the raw tables they read (from dbt's
     manifest). A missing manifest names a model that no build runs, so that nothing is
     recorded."""
@@ -68,7 +68,7 @@ def staging_models(manifest: Path) -> StagingModels:
         data = json.loads(manifest.read_text(encoding="utf-8"))
         nodes, sources = data["nodes"], data["sources"]
     except (OSError, ValueError, KeyError):
-        return StagingModels(frozenset({"<no manifest>"}), frozenset())
+        return IncrementalModels(frozenset({"<no manifest>"}), frozenset())
     chosen = [
         node
         for node in nodes.values()
@@ -82,7 +82,7 @@ def staging_models(manifest: Path) -> StagingModels:
         for parent in node.get("depends_on", {}).get("nodes", [])
         if parent in sources
     }
-    return StagingModels(frozenset(n["name"] for n in chosen), frozenset(raw))
+    return IncrementalModels(frozenset(n["name"] for n in chosen), frozenset(raw))
 
 
 def _table(schema: str) -> sql.Composed:
