@@ -265,6 +265,12 @@ def run_size(
             figures["daily_database_bytes"] = database_bytes(conn)
         if verify_full_refresh:
             figures["daily_equals_full_refresh"] = compare_with_full_refresh(url, env)
+            refresh_log = OUT / f"build-refresh-{customers}.log"
+            refresh_log.write_text("".join(LAST_OUTPUT), encoding="utf-8")
+            figures["full_refresh_log"] = str(refresh_log.relative_to(ROOT))
+            figures["least_free_disk_bytes"]["full refresh"] = LEAST_FREE[
+                "full refresh of the same rows"
+            ]
     step("db stop", ["db", "stop"], env)
     result_file = OUT / f"results-{customers}.json"
     result_file.write_text(json.dumps(figures, indent=2))
@@ -275,12 +281,29 @@ def run_size(
 def compare_with_full_refresh(url: str, env: dict[str, str]) -> dict[str, Any]:
     """The published marts after the nightly run against those of a `build --full-refresh
     --force` of the same raw rows: fingerprints (rows and md5 of each mart), the marts that
-    differ, and the seconds of the full refresh and of the fingerprints."""
+    differ, and the seconds of the full refresh and of the fingerprints. The kept published
+    versions (not the current one) are dropped before the full refresh."""
+    import psycopg
+
     from crm_segments.evaluate.fingerprints import mart_fingerprints
 
     started = time.perf_counter()
     nightly = mart_fingerprints(url, "marts")
     fingerprint_s = time.perf_counter() - started
+    # disk: the kept published versions go first, as a publish with publish_keep_versions 1
+    # would drop them (at 1M each is about 7.7 GB, and the full refresh publishes one more);
+    # the current version, which consumers read, stays
+    with psycopg.connect(url, autocommit=True) as conn:
+        kept = conn.execute(
+            "select version, version_schema from marts__publish.versions where state = 'kept'"
+        ).fetchall()
+        for version, schema in kept:
+            conn.execute(f'drop schema if exists "{schema}" cascade')
+            conn.execute(
+                "update marts__publish.versions set state = 'dropped', "
+                "state_changed_at = clock_timestamp() where version = %s",
+                (version,),
+            )
     full_refresh_s = step(
         "full refresh of the same rows", ["build", "--full-refresh", "--force"], env
     )
@@ -293,6 +316,7 @@ def compare_with_full_refresh(url: str, env: dict[str, str]) -> dict[str, Any]:
         ),
         "full_refresh_s": round(full_refresh_s, 1),
         "fingerprint_s": round(fingerprint_s, 1),
+        "kept_versions_dropped": [schema for _, schema in kept],
     }
 
 
@@ -384,7 +408,8 @@ def main() -> int:
         "--verify-full-refresh",
         action="store_true",
         help="after the nightly run, a `build --full-refresh` of the same raw rows, and whether "
-        "every mart has the same rows (about one more full build)",
+        "every mart has the same rows (about one more full build; the kept published versions "
+        "are dropped first, for disk)",
     )
     args = parser.parse_args()
 
