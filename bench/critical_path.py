@@ -43,9 +43,9 @@ def build_parents(
     manifest_nodes: Mapping[str, Mapping[str, object]], executed: Iterable[str]
 ) -> dict[str, set[str]]:
     """Each executed node's parents among the executed nodes, as `dbt build` orders them: the
-    nodes it depends on, and the tests of those nodes (a test blocks the children of the nodes
-    it tests; a test of several nodes, such as a relationships test, blocks a child only when the
-    child descends from all of them)."""
+    nodes it depends on, and the tests that block it. A test blocks every node that descends
+    from all the nodes it tests (for a test of one node: everything downstream of that node; a
+    relationships test of two nodes blocks only what descends from both)."""
     done = set(executed)
 
     def depends_on(uid: str) -> set[str]:
@@ -60,32 +60,29 @@ def build_parents(
         for model in parents[uid]:
             parents[uid] = set(depends_on(model))
             parents[model].add(uid)
-    children: dict[str, set[str]] = {uid: set() for uid in done}
-    for uid, ups in parents.items():
-        for up in ups:
-            children[up].add(uid)
-
     ancestors: dict[str, set[str]] = {}
 
     def ancestors_of(uid: str) -> set[str]:
         if uid not in ancestors:
-            ancestors[uid] = set()  # a cycle cannot happen in dbt's graph; guards recursion
             found: set[str] = set()
             for up in parents[uid]:
                 found |= {up} | ancestors_of(up)
             ancestors[uid] = found
         return ancestors[uid]
 
-    tests = [uid for uid in done if uid.startswith("test.")]
-    # (a unit test's edges are set above; data tests block their nodes' children)
-    for test in tests:
-        tested = parents[test]
-        for up in tested:
-            for child in children[up]:
-                if child.startswith("test.") or child in tested:
-                    continue
-                if tested <= ancestors_of(child):
-                    parents[child].add(test)
+    # dbt's rule (dbt.compilation.Linker.add_test_edges): a test blocks every node that
+    # descends from all the nodes the test depends on (ancestors taken before the test edges)
+    tests = {uid: set(parents[uid]) for uid in done if uid.startswith("test.")}
+    for uid in done:
+        ancestors_of(uid)
+    for test, tested in tests.items():
+        if not tested:
+            continue
+        for uid in done:
+            if uid in tests or uid in tested:
+                continue
+            if tested <= ancestors[uid]:
+                parents[uid].add(test)
     return parents
 
 

@@ -61,3 +61,21 @@ def test_tests_block_children_and_the_longest_chain_wins() -> None:
         "model.p.d",
     ]
     assert length == 14.25
+
+
+def test_a_test_of_two_nodes_blocks_what_descends_from_both() -> None:
+    tool = load_tool()
+    # a -> x -> d and b -> y -> d: d is no child of a or b, but descends from both
+    manifest = {
+        "model.p.a": {"depends_on": {"nodes": []}},
+        "model.p.b": {"depends_on": {"nodes": []}},
+        "model.p.x": {"depends_on": {"nodes": ["model.p.a"]}},
+        "model.p.y": {"depends_on": {"nodes": ["model.p.b"]}},
+        "model.p.d": {"depends_on": {"nodes": ["model.p.x", "model.p.y"]}},
+        "test.p.rel_a_b": {"depends_on": {"nodes": ["model.p.a", "model.p.b"]}},
+    }
+    durations = {uid: 1.0 for uid in manifest}
+    parents = tool.build_parents(manifest, durations)
+    assert "test.p.rel_a_b" in parents["model.p.d"]
+    assert "test.p.rel_a_b" not in parents["model.p.x"]
+    assert "test.p.rel_a_b" not in parents["model.p.y"]
