@@ -165,6 +165,35 @@ def daily_batch(data: Path, out: Path, raw_rows: dict[str, int], day: str) -> di
     return written
 
 
+def replaced_extract(data: Path, day_dir: Path, out: Path) -> dict[str, int]:
+    """The operator's next extract of two tables, for `load --replace` after the nightly run.
+    crm_contacts as a whole new CRM extract: the generated records and the day's, without every
+    50th generated record (gone from the CRM) and with a new e-mail on every 50th from the 25th
+    (changed in the CRM). transactions as a corrected whole file: the generated rows and the
+    day's, without every 100th generated row. Returns the rows written per table."""
+    out.mkdir(parents=True, exist_ok=True)
+    written = {}
+    for table, every in (("crm_contacts", 50), ("transactions", 100)):
+        with (data / f"{table}.csv").open(newline="", encoding="utf-8") as src:
+            reader = csv.DictReader(src)
+            fields = list(reader.fieldnames or [])
+            rows = []
+            for i, row in enumerate(reader):
+                if i % every == 0:
+                    continue
+                if table == "crm_contacts" and i % every == every // 2:
+                    row["email"] = f"changed.{i}@mailbox.org"
+                rows.append(row)
+        with (day_dir / f"{table}.csv").open(newline="", encoding="utf-8") as src:
+            rows.extend(csv.DictReader(src))
+        with (out / f"{table}.csv").open("w", newline="", encoding="utf-8") as dst:
+            writer = csv.DictWriter(dst, fieldnames=fields)
+            writer.writeheader()
+            writer.writerows(rows)
+        written[table] = len(rows)
+    return written
+
+
 def run_size(
     customers: int,
     seed: int,
@@ -172,12 +201,14 @@ def run_size(
     daily: bool,
     search: bool = True,
     verify_full_refresh: bool = False,
+    replace_extract: bool = False,
 ) -> dict[str, Any]:
     """Generate, load and build one size; the figures of that run (with the erased-identifier
     search over every written schema unless ``search`` is false). With ``daily`` the nightly
-    run follows; with ``verify_full_refresh`` too, a `build --full-refresh` of the same raw rows
-    after it, and whether its marts equal the nightly run's (the operator-loop test's check, at
-    this size)."""
+    run follows; with ``replace_extract``, then the next extract of two tables loaded with
+    `load --replace` (replaced_extract) and a build; with ``verify_full_refresh``, after the
+    last of these builds a `build --full-refresh` of the same raw rows, and whether its marts
+    equal that build's (the operator-loop test's check, at this size)."""
     data = OUT / f"data-{customers}"
     env = {
         **os.environ,
@@ -263,6 +294,18 @@ def run_size(
         figures["least_free_disk_bytes"]["daily build"] = LEAST_FREE["daily build"]
         with psycopg.connect(url, autocommit=True) as conn:
             figures["daily_database_bytes"] = database_bytes(conn)
+        if replace_extract:
+            # the operator's next move: a whole new extract of a table that is replaced, not
+            # appended to (and a corrected file of an append-only one), then a plain build
+            replace_dir = OUT / f"replace-{customers}"
+            figures["replace_rows"] = replaced_extract(data, day_dir, replace_dir)
+            figures["replace_load_s"] = step(
+                "replace load", ["load", str(replace_dir), "--replace"], env
+            )
+            figures["replace_build_s"] = step("replace build", ["build"], env)
+            replace_log = OUT / f"build-replace-{customers}.log"
+            replace_log.write_text("".join(LAST_OUTPUT), encoding="utf-8")
+            figures["replace_build_log"] = str(replace_log.relative_to(ROOT))
         if verify_full_refresh:
             figures["daily_equals_full_refresh"] = compare_with_full_refresh(url, env)
             refresh_log = OUT / f"build-refresh-{customers}.log"
@@ -342,6 +385,11 @@ def report(figures: dict[str, Any]) -> None:
               f"one day in {len(figures['daily_rows'])} tables |")  # fmt: skip
         print(f"| daily run: build | {figures['daily_build_s']:.0f} | "
               f"{figures['daily_build_s'] / figures['raw_scan_s']:.0f} raw scans |")  # fmt: skip
+    if "replace_rows" in figures:
+        replaced = ", ".join(f"{t} {n:,} rows" for t, n in figures["replace_rows"].items())
+        print(f"| next extract: load --replace | {figures['replace_load_s']:.0f} | {replaced} |")
+        print(f"| next extract: build | {figures['replace_build_s']:.0f} | "
+              f"{figures['replace_build_s'] / figures['raw_scan_s']:.0f} raw scans |")  # fmt: skip
     compared = figures.get("daily_equals_full_refresh")
     if compared is not None:
         verdict = (
@@ -349,7 +397,7 @@ def report(figures: dict[str, Any]) -> None:
             if not compared["differing"]
             else "DIFFERENT marts: " + ", ".join(compared["differing"])
         )
-        print(f"| full refresh of the same rows, after the daily run | "
+        print(f"| full refresh of the same rows, after the last build | "
               f"{compared['full_refresh_s']:.0f} | {compared['marts']} marts, "
               f"{compared['rows']:,} rows: {verdict} (fingerprints "
               f"{compared['fingerprint_s']:.0f} s) |")  # fmt: skip
@@ -411,6 +459,13 @@ def main() -> int:
         "every mart has the same rows (about one more full build; the kept published versions "
         "are dropped first, for disk)",
     )
+    parser.add_argument(
+        "--replace-extract",
+        action="store_true",
+        help="after the nightly run, the next extract of crm_contacts (records gone, records "
+        "changed, the day's new ones) and a corrected transactions file, loaded with "
+        "`load --replace`, then a build (before --verify-full-refresh's full refresh)",
+    )
     args = parser.parse_args()
 
     sizes = sorted(args.customers)
@@ -423,6 +478,7 @@ def main() -> int:
             daily=n == sizes[-1],
             search=not args.skip_search,
             verify_full_refresh=args.verify_full_refresh,
+            replace_extract=args.replace_extract,
         )
         for n in sizes
     ]
