@@ -16,6 +16,7 @@ import json
 import re
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 LINE = re.compile(
@@ -42,17 +43,21 @@ def nodes_from_log(path: Path) -> list[tuple[str, str, str, float]]:
     return out
 
 
+def layer_of(node: dict[str, Any]) -> str:
+    """A manifest node's layer: models/<folder> of a model (models/staging, ...), else its
+    resource type (seed, test, ...). Shared with bench/critical_path.py."""
+    parts = Path(str(node.get("original_file_path", ""))).parts
+    if node.get("resource_type") == "model" and parts[:1] == ("models",):
+        return "/".join(parts[:2])
+    return str(node.get("resource_type", "?"))
+
+
 def layers(manifest: Path | None) -> dict[str, str]:
-    """model or seed name -> its folder under models/ or seeds/ (staging, intermediate, ...)."""
+    """model name -> its layer (layer_of)."""
     if manifest is None or not manifest.exists():
         return {}
     nodes = json.loads(manifest.read_text())["nodes"].values()
-    out = {}
-    for node in nodes:
-        if node["resource_type"] in ("model", "seed"):
-            parts = Path(node["original_file_path"]).parts
-            out[node["name"]] = "/".join(parts[:2]) if parts[0] == "models" else parts[0]
-    return out
+    return {node["name"]: layer_of(node) for node in nodes if node["resource_type"] == "model"}
 
 
 def main() -> int:

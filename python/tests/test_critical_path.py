@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import sys
 from pathlib import Path
 from types import ModuleType
 
@@ -10,6 +11,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def load_tool() -> ModuleType:
+    # as when a bench script runs: bench/ on the path (critical_path imports build_profile)
+    if str(ROOT / "bench") not in sys.path:
+        sys.path.insert(0, str(ROOT / "bench"))
     path = ROOT / "bench" / "critical_path.py"
     spec = importlib.util.spec_from_file_location("critical_path", path)
     assert spec is not None and spec.loader is not None
@@ -79,3 +83,20 @@ def test_a_test_of_two_nodes_blocks_what_descends_from_both() -> None:
     assert "test.p.rel_a_b" in parents["model.p.d"]
     assert "test.p.rel_a_b" not in parents["model.p.x"]
     assert "test.p.rel_a_b" not in parents["model.p.y"]
+
+
+def test_the_schedule_check_counts_a_node_started_before_its_parent_ended() -> None:
+    tool = load_tool()
+    parents = {"model.p.a": set(), "model.p.b": {"model.p.a"}, "model.p.c": {"model.p.a"}}
+    # b starts when a ends (within the clock's slack), c one second before a ends
+    spans = {"model.p.a": (0.0, 10.0), "model.p.b": (9.99, 12.0), "model.p.c": (9.0, 11.0)}
+    assert tool.schedule_violations(spans, parents) == 1
+
+
+def test_a_layer_is_the_models_folder_or_the_resource_type() -> None:
+    load_tool()
+    from build_profile import layer_of
+
+    model = {"resource_type": "model", "original_file_path": "models/marts/dq/dq_scorecard.sql"}
+    assert layer_of(model) == "models/marts"
+    assert layer_of({"resource_type": "test", "original_file_path": "tests/x.sql"}) == "test"
