@@ -6,8 +6,8 @@ On a machine with `threads` cores running dbt with as many threads, one dbt invo
 take less than the larger of two figures, whatever the scheduling:
 
 - its **critical path**: the longest chain of nodes that must run one after the other (a model
-  after its parents, and, in `dbt build`, after the tests of its parents), each at the time it
-  took in this run;
+  after its parents, and, in `dbt build`, after every test whose tested nodes it all descends
+  from), each at the time it took in this run;
 - its **work**: the node time summed over all nodes, divided by the threads.
 
 A phase can only shorten the wall time as far as the other bound allows: cutting nodes off the

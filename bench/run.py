@@ -113,6 +113,15 @@ def step(name: str, args: list[str], env: dict[str, str]) -> float:
     return seconds
 
 
+def keep_log(name: str) -> str:
+    """Write the last step's output (every dbt invocation's node lines; target/run_results.json
+    keeps only the last invocation) to bench/out/NAME, for bench/build_profile.py; its path
+    relative to the repository."""
+    log = OUT / name
+    log.write_text("".join(LAST_OUTPUT), encoding="utf-8")
+    return str(log.relative_to(ROOT))
+
+
 def database_bytes(conn: Any) -> int:
     """The size of the database on disk (every schema: raw, staging, intermediate, versions)."""
     return int(conn.execute("select pg_database_size(current_database())").fetchone()[0])
@@ -170,27 +179,31 @@ def replaced_extract(data: Path, day_dir: Path, out: Path) -> dict[str, int]:
     crm_contacts as a whole new CRM extract: the generated records and the day's, without every
     50th generated record (gone from the CRM) and with a new e-mail on every 50th from the 25th
     (changed in the CRM). transactions as a corrected whole file: the generated rows and the
-    day's, without every 100th generated row. Returns the rows written per table."""
+    day's, without every 100th generated row. Streamed row by row (10 M transactions at 1M).
+    Returns the rows written per table."""
     out.mkdir(parents=True, exist_ok=True)
     written = {}
     for table, every in (("crm_contacts", 50), ("transactions", 100)):
-        with (data / f"{table}.csv").open(newline="", encoding="utf-8") as src:
+        with (
+            (data / f"{table}.csv").open(newline="", encoding="utf-8") as src,
+            (day_dir / f"{table}.csv").open(newline="", encoding="utf-8") as day,
+            (out / f"{table}.csv").open("w", newline="", encoding="utf-8") as dst,
+        ):
             reader = csv.DictReader(src)
-            fields = list(reader.fieldnames or [])
-            rows = []
+            writer = csv.DictWriter(dst, fieldnames=list(reader.fieldnames or []))
+            writer.writeheader()
+            rows = 0
             for i, row in enumerate(reader):
                 if i % every == 0:
                     continue
                 if table == "crm_contacts" and i % every == every // 2:
                     row["email"] = f"changed.{i}@mailbox.org"
-                rows.append(row)
-        with (day_dir / f"{table}.csv").open(newline="", encoding="utf-8") as src:
-            rows.extend(csv.DictReader(src))
-        with (out / f"{table}.csv").open("w", newline="", encoding="utf-8") as dst:
-            writer = csv.DictWriter(dst, fieldnames=fields)
-            writer.writeheader()
-            writer.writerows(rows)
-        written[table] = len(rows)
+                writer.writerow(row)
+                rows += 1
+            for row in csv.DictReader(day):
+                writer.writerow(row)
+                rows += 1
+        written[table] = rows
     return written
 
 
@@ -232,11 +245,7 @@ def run_size(
     figures["free_disk_before_bytes"] = shutil.disk_usage(OUT).free
     figures["load_s"] = step("load", ["load", str(data), "--replace-all"], env)
     figures["build_s"] = step("build", ["build", "--full-refresh"], env)
-    # every dbt invocation's node lines (target/run_results.json keeps only the last one):
-    # `bench/build_profile.py` reads them
-    build_log = OUT / f"build-{customers}.log"
-    build_log.write_text("".join(LAST_OUTPUT), encoding="utf-8")
-    figures["build_log"] = str(build_log.relative_to(ROOT))
+    figures["build_log"] = keep_log(f"build-{customers}.log")
     published = [
         m for line in LAST_OUTPUT for m in re.findall(r"scrub and publish: ([\d.]+)s", line)
     ]
@@ -288,9 +297,7 @@ def run_size(
         figures["daily_rows"] = daily_batch(data, day_dir, figures["raw_rows"], "2026-11-01")
         figures["daily_load_s"] = step("daily load", ["load", str(day_dir), "--append"], env)
         figures["daily_build_s"] = step("daily build", ["build"], env)
-        daily_log = OUT / f"build-daily-{customers}.log"
-        daily_log.write_text("".join(LAST_OUTPUT), encoding="utf-8")
-        figures["daily_build_log"] = str(daily_log.relative_to(ROOT))
+        figures["daily_build_log"] = keep_log(f"build-daily-{customers}.log")
         figures["least_free_disk_bytes"]["daily build"] = LEAST_FREE["daily build"]
         with psycopg.connect(url, autocommit=True) as conn:
             figures["daily_database_bytes"] = database_bytes(conn)
@@ -303,14 +310,10 @@ def run_size(
                 "replace load", ["load", str(replace_dir), "--replace"], env
             )
             figures["replace_build_s"] = step("replace build", ["build"], env)
-            replace_log = OUT / f"build-replace-{customers}.log"
-            replace_log.write_text("".join(LAST_OUTPUT), encoding="utf-8")
-            figures["replace_build_log"] = str(replace_log.relative_to(ROOT))
+            figures["replace_build_log"] = keep_log(f"build-replace-{customers}.log")
         if verify_full_refresh:
             figures["daily_equals_full_refresh"] = compare_with_full_refresh(url, env)
-            refresh_log = OUT / f"build-refresh-{customers}.log"
-            refresh_log.write_text("".join(LAST_OUTPUT), encoding="utf-8")
-            figures["full_refresh_log"] = str(refresh_log.relative_to(ROOT))
+            figures["full_refresh_log"] = keep_log(f"build-refresh-{customers}.log")
             figures["least_free_disk_bytes"]["full refresh"] = LEAST_FREE[
                 "full refresh of the same rows"
             ]
@@ -322,9 +325,11 @@ def run_size(
 
 
 def compare_with_full_refresh(url: str, env: dict[str, str]) -> dict[str, Any]:
-    """The published marts after the nightly run against those of a `build --full-refresh
-    --force` of the same raw rows: fingerprints (rows and md5 of each mart), the marts that
-    differ, and the seconds of the full refresh and of the fingerprints. The kept published
+    """The published marts after the last build (the nightly run's, or with --replace-extract
+    the next extract's; the figures keep the key daily_equals_full_refresh of earlier results)
+    against those of a `build --full-refresh --force` of the same raw rows: fingerprints (rows
+    and md5 of each mart), the marts that differ, and the seconds of the full refresh and of the
+    fingerprints. The kept published
     versions (not the current one) are dropped before the full refresh."""
     import psycopg
 
